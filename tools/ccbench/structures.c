@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ccbench: the structure registry.  One adapter per structure turns its API
+ * into struct cb_structure; the table at the end lists them in the order
+ * --list and the default sweep use.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <concoll/concoll.h>
+
+#include "ccbench.h"
+#include "peers/peers.h"
+
+/* Initial capacity of the growable peers: a few pages, so that short runs
+ * do not measure only their growth. */
+#define PEER_INITIAL_CAPACITY 4096u
+
+/* --- libconcoll queues ---------------------------------------------------- */
+
+static void *queue_create_kind(int kind, size_t capacity)
+{
+	struct concoll_queue_options opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.size = sizeof(opts);
+	opts.kind = kind;
+	opts.capacity = capacity;
+	return concoll_queue_create(&opts);
+}
+
+static void *scq_create(const struct cb_params *params)
+{
+	return queue_create_kind(CONCOLL_QUEUE_SCQ, params->capacity);
+}
+
+static void *lscq_create(const struct cb_params *params)
+{
+	(void)params; /* unbounded: rings of the library's default size */
+	return queue_create_kind(CONCOLL_QUEUE_LSCQ, 0);
+}
+
+static void queue_destroy(void *obj)
+{
+	concoll_queue_destroy(obj, NULL, NULL);
+}
+
+static const char *queue_algorithm(const void *obj)
+{
+	return concoll_queue_kind_name(obj);
+}
+
+static int queue_push(void *obj, void *item)
+{
+	return concoll_queue_push(obj, item);
+}
+
+static int queue_pop(void *obj, void **item)
+{
+	return concoll_queue_pop(obj, item);
+}
+
+/* --- libconcoll stacks ---------------------------------------------------- */
+
+static void *stack_create_flags(unsigned flags)
+{
+	struct concoll_stack_options opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.size = sizeof(opts);
+	opts.kind = CONCOLL_STACK_TREIBER;
+	opts.flags = flags;
+	return concoll_stack_create(&opts);
+}
+
+static void *treiber_create(const struct cb_params *params)
+{
+	(void)params;
+	return stack_create_flags(0);
+}
+
+static void *treiber_noelim_create(const struct cb_params *params)
+{
+	(void)params;
+	return stack_create_flags(CONCOLL_STACK_NO_ELIMINATION);
+}
+
+static void stack_destroy(void *obj)
+{
+	concoll_stack_destroy(obj, NULL, NULL);
+}
+
+static const char *stack_algorithm(const void *obj)
+{
+	return concoll_stack_kind_name(obj);
+}
+
+static int stack_push(void *obj, void *item)
+{
+	return concoll_stack_push(obj, item);
+}
+
+static int stack_pop(void *obj, void **item)
+{
+	return concoll_stack_pop(obj, item);
+}
+
+/* --- peers: pthread mutex around a sequential container -------------------- */
+
+static void *mutex_queue_create(const struct cb_params *params)
+{
+	(void)params;
+	return peer_mutex_queue_create(PEER_INITIAL_CAPACITY);
+}
+
+static void mutex_queue_destroy(void *obj)
+{
+	peer_mutex_queue_destroy(obj);
+}
+
+static const char *mutex_queue_algorithm(const void *obj)
+{
+	(void)obj;
+	return "mutex+ring";
+}
+
+static int mutex_queue_push(void *obj, void *item)
+{
+	return peer_mutex_queue_push(obj, item);
+}
+
+static int mutex_queue_pop(void *obj, void **item)
+{
+	return peer_mutex_queue_pop(obj, item);
+}
+
+static void *mutex_stack_create(const struct cb_params *params)
+{
+	(void)params;
+	return peer_mutex_stack_create(PEER_INITIAL_CAPACITY);
+}
+
+static void mutex_stack_destroy(void *obj)
+{
+	peer_mutex_stack_destroy(obj);
+}
+
+static const char *mutex_stack_algorithm(const void *obj)
+{
+	(void)obj;
+	return "mutex+array";
+}
+
+static int mutex_stack_push(void *obj, void *item)
+{
+	return peer_mutex_stack_push(obj, item);
+}
+
+static int mutex_stack_pop(void *obj, void **item)
+{
+	return peer_mutex_stack_pop(obj, item);
+}
+
+/* --- the registry ---------------------------------------------------------- */
+
+const struct cb_structure cb_structures[] = {
+	{
+		.name = "scq",
+		.family = CB_FAMILY_QUEUE,
+		.progress = CB_PROGRESS_LOCK_FREE,
+		.flags = CB_BOUNDED,
+		.summary = "libconcoll bounded SCQ ring (CONCOLL_QUEUE_SCQ), --capacity items",
+		.create = scq_create,
+		.destroy = queue_destroy,
+		.algorithm = queue_algorithm,
+		.pool = { queue_push, queue_pop },
+	},
+	{
+		.name = "lscq",
+		.family = CB_FAMILY_QUEUE,
+		.progress = CB_PROGRESS_LOCK_FREE,
+		.flags = 0,
+		.summary = "libconcoll unbounded list of SCQ rings (CONCOLL_QUEUE_LSCQ)",
+		.create = lscq_create,
+		.destroy = queue_destroy,
+		.algorithm = queue_algorithm,
+		.pool = { queue_push, queue_pop },
+	},
+	{
+		.name = "treiber",
+		.family = CB_FAMILY_STACK,
+		.progress = CB_PROGRESS_LOCK_FREE,
+		.flags = 0,
+		.summary = "libconcoll Treiber stack with elimination array",
+		.create = treiber_create,
+		.destroy = stack_destroy,
+		.algorithm = stack_algorithm,
+		.pool = { stack_push, stack_pop },
+	},
+	{
+		.name = "treiber-noelim",
+		.family = CB_FAMILY_STACK,
+		.progress = CB_PROGRESS_LOCK_FREE,
+		.flags = 0,
+		.summary = "libconcoll Treiber stack (CONCOLL_STACK_NO_ELIMINATION)",
+		.create = treiber_noelim_create,
+		.destroy = stack_destroy,
+		.algorithm = stack_algorithm,
+		.pool = { stack_push, stack_pop },
+	},
+	{
+		.name = "mutex-queue",
+		.family = CB_FAMILY_QUEUE,
+		.progress = CB_PROGRESS_BLOCKING,
+		.flags = CB_PEER,
+		.summary = "peer: pthread mutex around a growable ring buffer",
+		.create = mutex_queue_create,
+		.destroy = mutex_queue_destroy,
+		.algorithm = mutex_queue_algorithm,
+		.pool = { mutex_queue_push, mutex_queue_pop },
+	},
+	{
+		.name = "mutex-stack",
+		.family = CB_FAMILY_STACK,
+		.progress = CB_PROGRESS_BLOCKING,
+		.flags = CB_PEER,
+		.summary = "peer: pthread mutex around a growable array",
+		.create = mutex_stack_create,
+		.destroy = mutex_stack_destroy,
+		.algorithm = mutex_stack_algorithm,
+		.pool = { mutex_stack_push, mutex_stack_pop },
+	},
+};
+
+const size_t cb_structure_count = sizeof(cb_structures) / sizeof(cb_structures[0]);
+
+const struct cb_structure *cb_structure_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cb_structure_count; i++) {
+		if (strcmp(cb_structures[i].name, name) == 0)
+			return &cb_structures[i];
+	}
+	return NULL;
+}
+
+const char *cb_family_name(enum cb_family family)
+{
+	switch (family) {
+	case CB_FAMILY_QUEUE:
+		return "queue";
+	case CB_FAMILY_STACK:
+		return "stack";
+	default:
+		return "?";
+	}
+}
+
+const char *cb_progress_name(enum cb_progress progress)
+{
+	switch (progress) {
+	case CB_PROGRESS_WAIT_FREE:
+		return "wait-free";
+	case CB_PROGRESS_LOCK_FREE:
+		return "lock-free";
+	case CB_PROGRESS_BLOCKING:
+		return "blocking";
+	default:
+		return "?";
+	}
+}
