@@ -137,8 +137,12 @@ static int lscq_pop(concoll_queue_t *base, void **item)
 		atomic_compare_exchange_strong_explicit(&q->tail, &t, next, memory_order_release,
 		                                        memory_order_relaxed);
 		if (atomic_compare_exchange_strong_explicit(&q->head, &r, next, memory_order_release,
-		                                            memory_order_relaxed))
+		                                            memory_order_relaxed)) {
+			/* a ring is large and retired rarely: collect now rather
+			 * than after many more retires */
 			cc_smr_retire(self, &r->smr, ring_free_smr);
+			cc_smr_collect(self);
+		}
 	}
 	cc_smr_exit(self);
 	return rc;

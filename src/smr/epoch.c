@@ -185,7 +185,7 @@ static uint64_t orphans_collect(void)
 
 /* ---- collection by the owner -------------------------------------------------- */
 
-static uint64_t collect(struct cc_smr_rec *self)
+uint64_t cc_smr_collect(struct cc_smr_rec *self)
 {
 	uint64_t g, n = 0;
 	int i;
@@ -234,7 +234,7 @@ void cc_smr_retire(struct cc_smr_rec *self, concoll_smr_head_t *head,
 	}
 	counter_add(&self->retired, 1);
 	if (++self->since_collect >= CC_SMR_COLLECT_EVERY)
-		collect(self);
+		cc_smr_collect(self);
 }
 
 /* ---- registration ---------------------------------------------------------------- */
@@ -429,7 +429,7 @@ CONCOLL_API size_t concoll_smr_flush(void)
 		try_advance();
 		return (size_t)orphans_collect();
 	}
-	n = collect(self);
+	n = cc_smr_collect(self);
 	cc_smr_exit(self);
 	return (size_t)n;
 }

@@ -127,4 +127,11 @@ static inline void cc_smr_exit(struct cc_smr_rec *self)
 CC_INTERNAL void cc_smr_retire(struct cc_smr_rec *self, concoll_smr_head_t *head,
                                void (*fn)(concoll_smr_head_t *));
 
+/* Advance the epoch if possible and run the callbacks that are due (also
+ * of adopted garbage).  Inside or outside a guard of self's; returns how
+ * many ran.  Retiring an object of a few bytes needs no explicit collect
+ * (every CC_SMR_COLLECT_EVERY-th retire does one); an algorithm that
+ * retires large objects rarely (LSCQ rings) collects after each. */
+CC_INTERNAL uint64_t cc_smr_collect(struct cc_smr_rec *self);
+
 #endif /* CC_SMR_SMR_H */
