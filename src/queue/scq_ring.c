@@ -60,26 +60,31 @@ static inline int64_t threshold_full(unsigned order)
 	return (int64_t)3 * ((int64_t)1 << order) - 1;
 }
 
-static void ring_init(struct cc_scq_ring *r, unsigned order, _Atomic uint64_t *entries, bool full)
+static void ring_init(struct cc_scq_ring *r, unsigned order, _Atomic uint64_t *entries,
+                      _Atomic uint64_t *head, _Atomic uint64_t *tail, _Atomic int64_t *threshold,
+                      bool full)
 {
 	uint64_t n = (uint64_t)1 << order, N = ring_entries(order), i;
 	/* cycle 0, safe, empty */
 	uint64_t fresh = safe_bit(order) | (N - 1);
 
 	r->entry = entries;
+	r->head = head;
+	r->tail = tail;
+	r->threshold = threshold;
 	for (i = 0; i < N; i++)
 		atomic_init(&entries[i], fresh);
 	/* Head and Tail start at N: cycle 1, newer than every entry. */
-	atomic_init(&r->head, N);
+	atomic_init(r->head, N);
 	if (full) {
 		for (i = 0; i < n; i++)
 			atomic_init(&entries[remap(N + i, order)],
 			            counter_cycle(N + i, order) | safe_bit(order) | i);
-		atomic_init(&r->tail, N + n);
-		atomic_init(&r->threshold, threshold_full(order));
+		atomic_init(r->tail, N + n);
+		atomic_init(r->threshold, threshold_full(order));
 	} else {
-		atomic_init(&r->tail, N);
-		atomic_init(&r->threshold, -1);
+		atomic_init(r->tail, N);
+		atomic_init(r->threshold, -1);
 	}
 }
 
@@ -90,14 +95,14 @@ static bool ring_enqueue(struct cc_scq_ring *r, unsigned order, uint64_t idx, bo
 
 	for (;;) {
 		/* seq_cst: the Tail/Head/threshold protocol is proven under SC */
-		uint64_t t = atomic_fetch_add_explicit(&r->tail, 1, memory_order_seq_cst);
+		uint64_t t = atomic_fetch_add_explicit(r->tail, 1, memory_order_seq_cst);
 		uint64_t tcycle, entry;
 		_Atomic uint64_t *slot;
 
 		if (finalizable && (t & FINALIZED)) {
 			/* undo our increment: a closed ring's Tail then counts
 			 * exactly its items again once quiescent (size) */
-			atomic_fetch_sub_explicit(&r->tail, 1, memory_order_seq_cst);
+			atomic_fetch_sub_explicit(r->tail, 1, memory_order_seq_cst);
 			return false;
 		}
 		tcycle = counter_cycle(t, order);
@@ -106,15 +111,15 @@ static bool ring_enqueue(struct cc_scq_ring *r, unsigned order, uint64_t idx, bo
 		entry = atomic_load_explicit(slot, memory_order_acquire);
 		while (cycle_diff(entry & cycle_mask(order), tcycle) < 0 && index_is_empty(entry, order) &&
 		       ((entry & safe) ||
-		        cycle_diff(atomic_load_explicit(&r->head, memory_order_seq_cst), t) <= 0)) {
+		        cycle_diff(atomic_load_explicit(r->head, memory_order_seq_cst), t) <= 0)) {
 			/* release: publishes what the caller stored for idx (the
 			 * data slot); acquire on failure: we re-examine the entry */
 			if (atomic_compare_exchange_weak_explicit(slot, &entry, tcycle | safe | idx,
 			                                          memory_order_acq_rel,
 			                                          memory_order_acquire)) {
-				if (atomic_load_explicit(&r->threshold, memory_order_seq_cst) !=
+				if (atomic_load_explicit(r->threshold, memory_order_seq_cst) !=
 				    threshold_full(order))
-					atomic_store_explicit(&r->threshold, threshold_full(order),
+					atomic_store_explicit(r->threshold, threshold_full(order),
 					                      memory_order_seq_cst);
 				return true;
 			}
@@ -126,10 +131,10 @@ static bool ring_enqueue(struct cc_scq_ring *r, unsigned order, uint64_t idx, bo
  * waste their FAAs on entries that dequeuers already passed. */
 static void ring_catchup(struct cc_scq_ring *r, uint64_t tail, uint64_t head)
 {
-	while (!atomic_compare_exchange_weak_explicit(&r->tail, &tail, head, memory_order_seq_cst,
+	while (!atomic_compare_exchange_weak_explicit(r->tail, &tail, head, memory_order_seq_cst,
 	                                              memory_order_seq_cst)) {
-		head = atomic_load_explicit(&r->head, memory_order_seq_cst);
-		tail = atomic_load_explicit(&r->tail, memory_order_seq_cst);
+		head = atomic_load_explicit(r->head, memory_order_seq_cst);
+		tail = atomic_load_explicit(r->tail, memory_order_seq_cst);
 		if ((tail & FINALIZED) || cycle_diff(tail, head) >= 0)
 			break;
 	}
@@ -140,10 +145,10 @@ static uint64_t ring_dequeue(struct cc_scq_ring *r, unsigned order)
 	const uint64_t safe = safe_bit(order), n = (uint64_t)1 << order;
 	const uint64_t empty = ring_entries(order) - 1;
 
-	if (atomic_load_explicit(&r->threshold, memory_order_seq_cst) < 0)
+	if (atomic_load_explicit(r->threshold, memory_order_seq_cst) < 0)
 		return CC_SCQ_EMPTY;
 	for (;;) {
-		uint64_t h = atomic_fetch_add_explicit(&r->head, 1, memory_order_seq_cst);
+		uint64_t h = atomic_fetch_add_explicit(r->head, 1, memory_order_seq_cst);
 		uint64_t hcycle = counter_cycle(h, order), entry, ecycle, repl, t;
 		_Atomic uint64_t *slot = &r->entry[remap(h, order)];
 
@@ -174,14 +179,14 @@ static uint64_t ring_dequeue(struct cc_scq_ring *r, unsigned order)
 		         !atomic_compare_exchange_weak_explicit(slot, &entry, repl, memory_order_acq_rel,
 		                                                memory_order_acquire));
 
-		t = atomic_load_explicit(&r->tail, memory_order_seq_cst);
+		t = atomic_load_explicit(r->tail, memory_order_seq_cst);
 		if (cycle_diff(t & ~FINALIZED, h + 1) <= 0) {
 			if (!(t & FINALIZED))
 				ring_catchup(r, t, h + 1);
-			atomic_fetch_sub_explicit(&r->threshold, 1, memory_order_seq_cst);
+			atomic_fetch_sub_explicit(r->threshold, 1, memory_order_seq_cst);
 			return CC_SCQ_EMPTY;
 		}
-		if (atomic_fetch_sub_explicit(&r->threshold, 1, memory_order_seq_cst) <= 0)
+		if (atomic_fetch_sub_explicit(r->threshold, 1, memory_order_seq_cst) <= 0)
 			return CC_SCQ_EMPTY;
 	}
 }
@@ -207,9 +212,11 @@ void cc_scqd_init(struct cc_scqd *q, unsigned order, void *mem)
 	size_t i;
 
 	q->order = order;
-	ring_init(&q->aq, order, (_Atomic uint64_t *)(void *)p, false);
+	ring_init(&q->aq, order, (_Atomic uint64_t *)(void *)p, &q->pop_side[0], &q->push_side[1],
+	          &q->aq_threshold, false);
 	p += round_line(entries_bytes(order));
-	ring_init(&q->fq, order, (_Atomic uint64_t *)(void *)p, true);
+	ring_init(&q->fq, order, (_Atomic uint64_t *)(void *)p, &q->push_side[0], &q->pop_side[1],
+	          &q->fq_threshold, true);
 	p += round_line(entries_bytes(order));
 	q->data = (_Atomic(void *) *)(void *)p;
 	for (i = 0; i < ((size_t)1 << order); i++)
@@ -222,7 +229,7 @@ int cc_scqd_push(struct cc_scqd *q, void *ptr, bool finalizable)
 
 	if (idx == CC_SCQ_EMPTY) {
 		if (finalizable)
-			atomic_fetch_or_explicit(&q->aq.tail, FINALIZED, memory_order_seq_cst);
+			atomic_fetch_or_explicit(q->aq.tail, FINALIZED, memory_order_seq_cst);
 		return CC_SCQD_FULL;
 	}
 	/* relaxed: published by the release CAS that enqueues idx in aq */
@@ -252,8 +259,8 @@ size_t cc_scqd_size(struct cc_scqd *q)
 	/* seq_cst: read head first; a concurrent dequeue can only make the
 	 * difference smaller than the true size, never negative after the
 	 * clamp */
-	uint64_t h = atomic_load_explicit(&q->aq.head, memory_order_seq_cst);
-	uint64_t t = atomic_load_explicit(&q->aq.tail, memory_order_seq_cst) & ~FINALIZED;
+	uint64_t h = atomic_load_explicit(q->aq.head, memory_order_seq_cst);
+	uint64_t t = atomic_load_explicit(q->aq.tail, memory_order_seq_cst) & ~FINALIZED;
 	int64_t d = cycle_diff(t, h);
 	uint64_t n = (uint64_t)1 << q->order;
 
@@ -264,5 +271,5 @@ size_t cc_scqd_size(struct cc_scqd *q)
 
 void cc_scqd_reset_threshold(struct cc_scqd *q)
 {
-	atomic_store_explicit(&q->aq.threshold, threshold_full(q->order), memory_order_seq_cst);
+	atomic_store_explicit(q->aq.threshold, threshold_full(q->order), memory_order_seq_cst);
 }

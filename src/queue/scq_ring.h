@@ -42,18 +42,30 @@
 #define CC_SCQ_EMPTY UINT64_MAX
 #define CC_SCQ_MAX_ORDER 30u
 
+/* One ring's words, wherever the SCQD placed them. */
 struct cc_scq_ring {
-	CC_CACHE_ALIGNED _Atomic uint64_t head;
-	CC_CACHE_ALIGNED _Atomic int64_t threshold;
-	CC_CACHE_ALIGNED _Atomic uint64_t tail;
-	CC_CACHE_ALIGNED _Atomic uint64_t *entry; /* 2n entries, cache-aligned */
+	_Atomic uint64_t *head;
+	_Atomic uint64_t *tail;
+	_Atomic int64_t *threshold;
+	_Atomic uint64_t *entry; /* 2n entries, cache-aligned */
 };
 
+/*
+ * The counters are grouped by who writes them: a push takes an index from
+ * fq (FAA on fq's Head) and enqueues it in aq (FAA on aq's Tail), a pop
+ * does the opposite pair, so each side finds both of its counters in one
+ * cache line.  The thresholds, read by every operation and written rarely,
+ * have lines of their own.
+ */
 struct cc_scqd {
 	unsigned order;
 	struct cc_scq_ring aq;  /* indices of slots holding pointers, FIFO */
 	struct cc_scq_ring fq;  /* indices of free slots */
 	_Atomic(void *) *data;  /* n pointers */
+	CC_CACHE_ALIGNED _Atomic uint64_t push_side[2]; /* fq Head, aq Tail */
+	CC_CACHE_ALIGNED _Atomic uint64_t pop_side[2];  /* aq Head, fq Tail */
+	CC_CACHE_ALIGNED _Atomic int64_t aq_threshold;
+	CC_CACHE_ALIGNED _Atomic int64_t fq_threshold;
 };
 
 enum { CC_SCQD_OK = 0, CC_SCQD_FULL = 1, CC_SCQD_EMPTY = 2 };
