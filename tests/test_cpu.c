@@ -63,6 +63,11 @@ START_TEST(parse_disable)
 	ck_assert_uint_eq(cc_cpu_parse_disable("bogus,cx16,cx1", unknown, sizeof unknown),
 	                  CONCOLL_CPU_CX16);
 	ck_assert_str_eq(unknown, "bogus,cx1");
+	/* a list too long to keep says so instead of cutting a name */
+	ck_assert_uint_eq(cc_cpu_parse_disable("aaaa,bbbb,cccc,lse", unknown, 12), CONCOLL_CPU_LSE);
+	ck_assert_str_eq(unknown, "aaaa...");
+	ck_assert_uint_eq(cc_cpu_parse_disable("abcdefghijklmnop", unknown, 8), 0);
+	ck_assert_str_eq(unknown, "...");
 }
 END_TEST
 

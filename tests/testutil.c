@@ -119,5 +119,7 @@ int tu_run_suite(Suite *s)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	/* free what the tests left pending (matters when CK_FORK=no) */
+	concoll_smr_barrier();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

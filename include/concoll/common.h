@@ -61,9 +61,11 @@ CONCOLL_API const char *concoll_version(void);
  * it before creating any libconcoll object, or make sure the new allocator
  * can free memory obtained from the old one: objects are freed with the
  * allocator that is current at the time.  NULL restores the default
- * (malloc(3), or posix_memalign(3) for alignments above 16, and free(3)).
+ * (malloc(3) for alignments up to _Alignof(max_align_t), posix_memalign(3)
+ * above, and free(3)).
  *
- * Returns 0, or -EINVAL when `size` is too small or a function is missing.
+ * Returns 0, or -EINVAL when `size` is refused (see the conventions above)
+ * or a function is missing.
  */
 struct concoll_allocator {
 	size_t size; /* sizeof(struct concoll_allocator) */
@@ -81,7 +83,7 @@ CONCOLL_API int concoll_get_allocator(struct concoll_allocator *allocator);
  * Backoff used by retry loops after a CAS lost to another thread (in this
  * release: the Treiber stack without elimination; the elimination array
  * replaces backoff otherwise, and the queues' FAA-based operations do not
- * retry on contention): bounded exponential.  The first wait is spin_min
+ * back off): bounded exponential.  The first wait is spin_min
  * pause instructions, each further wait doubles up to spin_max; once at
  * spin_max, every yield_every-th wait also calls sched_yield() so that a
  * preempted thread can run.  Process-wide; an operation reads the

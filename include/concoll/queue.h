@@ -32,7 +32,8 @@
  *   concoll_queue_kind_name  anything but destroy             wait-free
  *
  * push and pop are linearizable: the queue is FIFO, and pop reports empty
- * only when no completed push is left to pop.  One relaxation for the
+ * only if, at some moment during the call, every push that had returned
+ * had its item taken by a pop.  One relaxation for the
  * bounded SCQ: a push reserves a slot before its item becomes visible and a
  * pop frees its slot after taking the item, so push may report full
  * (-EAGAIN) while the items inside plus the pushes and pops in progress
@@ -64,8 +65,9 @@ struct concoll_queue_options {
 
 /*
  * Create a queue.  opts may be NULL (an unbounded LSCQ with default rings).
- * Returns NULL with errno EINVAL (unknown kind, non-zero flags, size too
- * small, SCQ capacity 0, capacity above 2^30) or ENOMEM.
+ * Returns NULL with errno EINVAL (unknown kind, non-zero flags, size
+ * refused as common.h describes, SCQ capacity 0, capacity above 2^30) or
+ * ENOMEM.
  */
 CONCOLL_API concoll_queue_t *concoll_queue_create(const struct concoll_queue_options *opts);
 

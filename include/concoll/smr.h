@@ -47,7 +47,8 @@
  *       that are due.
  *
  * Callbacks of retired objects run in concoll_smr_retire() (every 64th
- * call of a thread), concoll_smr_flush(), concoll_smr_barrier(),
+ * call of a thread, and any call that finds expired objects in the slot it
+ * files the new one in), concoll_smr_flush(), concoll_smr_barrier(),
  * concoll_thread_detach() and at thread exit: a program that stops
  * retiring keeps its last objects pending until it calls one of those.
  */

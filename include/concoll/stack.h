@@ -11,8 +11,9 @@
  *                          ABA-safe through SMR.  The default.
  *
  * Items are non-NULL pointers (or non-zero integers cast to pointers); the
- * stack never dereferences them.  Every push allocates one node (freed after
- * a grace period once popped).
+ * stack never dereferences them.  Every push allocates one node, freed after
+ * a grace period once popped (or at once when a pop took it from the
+ * elimination array, where no other thread can reach it).
  *
  * Synchronization table (s is one stack):
  *
@@ -55,7 +56,8 @@ struct concoll_stack_options {
 };
 
 /* Create a stack; opts may be NULL.  Returns NULL with errno EINVAL (unknown
- * kind or flag, size too small, too many slots) or ENOMEM. */
+ * kind or flag, size refused as common.h describes, more than 1024 slots)
+ * or ENOMEM. */
 CONCOLL_API concoll_stack_t *concoll_stack_create(const struct concoll_stack_options *opts);
 
 /* Destroy a stack; release(item, ctx), when not NULL, is called for every

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,8 +18,8 @@ static void *default_alloc(size_t size, size_t align, void *ctx)
 	void *p = NULL;
 
 	(void)ctx;
-	if (align <= 16)
-		return malloc(size ? size : 1); /* glibc malloc is 16-byte aligned */
+	if (align <= _Alignof(max_align_t))
+		return malloc(size ? size : 1); /* malloc aligns to max_align_t */
 	if (posix_memalign(&p, align, size ? size : 1) != 0)
 		return NULL;
 	return p;

@@ -59,10 +59,28 @@ static unsigned cpu_detect(void)
 	return f;
 }
 
+/* Append name (len bytes) to the comma-separated list in buf; once a name
+ * does not fit, the list ends with "..." and takes nothing more. */
+static void list_append(char *buf, size_t size, const char *name, size_t len)
+{
+	size_t used = strlen(buf);
+
+	if (size < 4 || (used >= 3 && strcmp(buf + used - 3, "...") == 0))
+		return;
+	/* keep room for a final "..." */
+	if (used + (used ? 1 : 0) + len + 3 < size) {
+		if (used)
+			buf[used++] = ',';
+		memcpy(buf + used, name, len);
+		buf[used + len] = '\0';
+	} else {
+		memcpy(buf + used, "...", 4);
+	}
+}
+
 unsigned cc_cpu_parse_disable(const char *spec, char *unknown, size_t unknown_size)
 {
 	unsigned bits = 0;
-	size_t used = 0;
 
 	if (unknown_size)
 		unknown[0] = '\0';
@@ -84,13 +102,8 @@ unsigned cc_cpu_parse_disable(const char *spec, char *unknown, size_t unknown_si
 				known = 1;
 			}
 		}
-		if (!known && len > 0 && used + len + 2 < unknown_size) {
-			if (used)
-				unknown[used++] = ',';
-			memcpy(unknown + used, spec, len);
-			used += len;
-			unknown[used] = '\0';
-		}
+		if (!known && len > 0)
+			list_append(unknown, unknown_size, spec, len);
 		spec += len;
 		spec += strspn(spec, ", \t");
 	}
@@ -115,7 +128,7 @@ static void append_names(char *buf, size_t size, unsigned bits)
 
 static void cpu_init(void)
 {
-	char unknown[64];
+	char unknown[128];
 	size_t used;
 
 	cpu_detected = cpu_detect();

@@ -22,10 +22,10 @@
 #include "smr/smr.h"
 
 struct lscq_ring {
-	struct cc_scqd q;
-	_Atomic(struct lscq_ring *) next;
-	concoll_smr_head_t smr;
+	concoll_smr_head_t smr; /* first: pending rings are referenced by their start */
 	size_t alloc_size;
+	_Atomic(struct lscq_ring *) next;
+	struct cc_scqd q;
 };
 
 struct lscq {

@@ -372,8 +372,10 @@ CONCOLL_API int concoll_thread_detach(void)
 		return 0;
 	if (self->nest > 0)
 		return -EBUSY;
-	release_record(self);
+	/* before release_record: a callback it runs may retire and so
+	 * register this thread again, which must set the key again */
 	pthread_setspecific(exit_key, NULL);
+	release_record(self);
 	return 0;
 }
 

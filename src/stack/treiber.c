@@ -37,10 +37,12 @@
 #define ELIM_WAIT 128u
 
 struct tnode {
+	/* first, so that pending garbage is referenced by its start address
+	 * (valgrind then reports it as reachable, not as possibly lost) */
+	concoll_smr_head_t smr;
 	struct tnode *next; /* immutable once published */
 	void *item;
 	size_t depth;       /* items in the stack with this node on top */
-	concoll_smr_head_t smr;
 };
 
 struct slot {
