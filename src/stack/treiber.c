@@ -207,6 +207,11 @@ static int treiber_pop(concoll_stack_t *base, void **item, bool once)
 	top = atomic_load_explicit(&t->top, memory_order_acquire);
 	for (;;) {
 		if (top == NULL) {
+			/* Empty.  A pusher waiting in the elimination array is
+			 * part of the stack's history too: taking its item
+			 * linearizes as its push followed by our pop. */
+			if (!once && t->nslots && eliminate_pop(t, self, item))
+				break;
 			rc = -EAGAIN;
 			break;
 		}
