@@ -12,7 +12,9 @@
  *
  * The global epoch advances from e to e+1 only when every active record
  * announces e.  An object retired by a thread pinned at epoch p is stamped
- * p+1 (the global epoch cannot exceed p+1 while that thread is pinned) and
+ * p+1 (the global epoch cannot exceed p+1 while that thread is pinned: the
+ * pin re-reads the epoch after announcing, and announces again if the
+ * epoch moved on twice in between) and
  * freed once the global epoch reaches stamp+2: by then every thread that
  * was inside a guard when the object was unlinked has left it.
  *
@@ -74,27 +76,39 @@ CC_INTERNAL void cc_smr_handoff(struct cc_smr_rec *self);
 
 static inline void cc_smr_pin(struct cc_smr_rec *self)
 {
+	uint64_t e, now;
+
 	for (;;) {
-		/* acquire: pairs with the release CAS that advanced the epoch, so
-		 * unlinks made before that advance are visible to our reads */
-		uint64_t e = atomic_load_explicit(&cc_smr_epoch, memory_order_acquire);
 		uint64_t idle = 0;
 
+		/* acquire: pairs with the release CAS that advanced the epoch, so
+		 * unlinks made before that advance are visible to our reads */
+		e = atomic_load_explicit(&cc_smr_epoch, memory_order_acquire);
 		/* seq_cst: the announcement must be visible before any of our
 		 * reads of shared nodes (the store-load edge of the pin/scan
 		 * pair); a locked CAS is a full barrier on x86, elsewhere the
 		 * fence below adds it */
 		if (CC_LIKELY(atomic_compare_exchange_strong_explicit(
 			    &self->state, &idle, (e << 2) | CC_SMR_ACTIVE, memory_order_seq_cst,
-			    memory_order_relaxed))) {
-			self->pinned_epoch = e;
+			    memory_order_relaxed)))
 			break;
-		}
 		cc_pause(); /* a barrier is taking our garbage: wait for it */
 	}
 #if !defined(__x86_64__)
 	cc_smp_mb();
 #endif
+	/* Retire relies on "the global epoch is at most pinned + 1 while we
+	 * are pinned".  It holds once our announcement is visible, unless the
+	 * epoch moved twice between our read and the CAS: then announce the
+	 * newer epoch (no barrier touches an active state word). */
+	while ((now = atomic_load_explicit(&cc_smr_epoch, memory_order_acquire)) > e + 1) {
+		e = now;
+		atomic_store_explicit(&self->state, (e << 2) | CC_SMR_ACTIVE, memory_order_seq_cst);
+#if !defined(__x86_64__)
+		cc_smp_mb();
+#endif
+	}
+	self->pinned_epoch = e;
 }
 
 static inline struct cc_smr_rec *cc_smr_enter(void)
