@@ -458,6 +458,18 @@ static bool barrier_take(struct cc_smr_rec *r, struct cc_smr_bucket *into)
 	return atomic_load_explicit(&r->flush_req, memory_order_acquire) == 0;
 }
 
+/* A barrier waiting for other threads: yield first, then sleep 100 us. */
+static void barrier_wait(int *rounds)
+{
+	if ((*rounds)++ < 100) {
+		sched_yield();
+	} else {
+		struct timespec ts = { 0, 100000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
 CONCOLL_API int concoll_smr_barrier(void)
 {
 	struct cc_smr_rec *self = cc_smr_self, *r, *first;
@@ -492,15 +504,8 @@ CONCOLL_API int concoll_smr_barrier(void)
 			if (r != self && !barrier_take(r, &all))
 				pending = true;
 		}
-		if (pending) {
-			struct timespec ts = { 0, rounds < 100 ? 0 : 100000 };
-
-			rounds++;
-			if (ts.tv_nsec)
-				nanosleep(&ts, NULL);
-			else
-				sched_yield();
-		}
+		if (pending)
+			barrier_wait(&rounds);
 	} while (pending);
 
 	pthread_mutex_lock(&orphan_lock);
@@ -512,15 +517,8 @@ CONCOLL_API int concoll_smr_barrier(void)
 
 	rounds = 0;
 	while (all.count && epoch_now() < all.stamp + 2) {
-		if (!try_advance()) {
-			struct timespec ts = { 0, rounds < 100 ? 0 : 100000 };
-
-			rounds++;
-			if (ts.tv_nsec)
-				nanosleep(&ts, NULL);
-			else
-				sched_yield();
-		}
+		if (!try_advance())
+			barrier_wait(&rounds);
 	}
 	n = run_list(all.head);
 	if (n)
