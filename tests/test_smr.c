@@ -471,7 +471,7 @@ START_TEST(fork_child_reclaims)
 	struct staller s;
 	pthread_t t;
 	pid_t pid;
-	int fds[2], status;
+	int fds[2];
 	char verdict = '?';
 
 	ck_assert_int_eq(pipe(fds), 0);
@@ -500,7 +500,7 @@ START_TEST(fork_child_reclaims)
 	if (pid > 0) {
 		if (read(fds[0], &verdict, 1) != 1)
 			verdict = 'E';
-		waitpid(pid, &status, 0);
+		waitpid(pid, NULL, 0);
 	}
 	/* release the staller before any assertion can leave this frame */
 	atomic_store(&s.state, 2);

@@ -141,7 +141,8 @@ static int lscq_pop(concoll_queue_t *base, void **item)
 			/* a ring is large and retired rarely: collect now rather
 			 * than after many more retires */
 			cc_smr_retire(self, &r->smr, ring_free_smr);
-			cc_smr_collect(self);
+			if (self->since_collect != 0) /* retire did not just collect */
+				cc_smr_collect(self);
 		}
 	}
 	cc_smr_exit(self);
