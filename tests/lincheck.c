@@ -229,3 +229,195 @@ static bool stack_step(void *st, const struct lin_op *op)
 
 const struct lin_model lin_queue_model = { sizeof(struct seq_state), seq_init, queue_step, seq_hash };
 const struct lin_model lin_stack_model = { sizeof(struct seq_state), seq_init, stack_step, seq_hash };
+
+/* ---- ordered map and set models ------------------------------------------------------ */
+
+const char *const lin_map_type_names[LIN_MAP_NTYPES] = {
+	[LIN_MAP_PUT] = "put",
+	[LIN_MAP_PUT_IF_ABSENT] = "put_if_absent/add",
+	[LIN_MAP_REPLACE] = "replace",
+	[LIN_MAP_REPLACE_IF_EQ] = "replace_if_equal",
+	[LIN_MAP_REMOVE] = "remove/discard",
+	[LIN_MAP_REMOVE_IF_EQ] = "remove_if_equal",
+	[LIN_MAP_GET] = "get",
+	[LIN_MAP_CONTAINS] = "contains",
+	[LIN_MAP_POP_FIRST] = "pop_first",
+	[LIN_MAP_POP_LAST] = "pop_last",
+	[LIN_MAP_FIRST] = "first",
+	[LIN_MAP_LAST] = "last",
+	[LIN_MAP_FLOOR] = "floor",
+	[LIN_MAP_CEILING] = "ceiling",
+	[LIN_MAP_LOWER] = "lower",
+	[LIN_MAP_HIGHER] = "higher",
+	[LIN_MAP_IS_EMPTY] = "is_empty",
+};
+
+struct map_state {
+	uint64_t present; /* bit k: key k is in */
+	bool set;         /* values are not compared */
+	uint32_t value[LIN_MAP_MAX_KEYS];
+};
+
+static void map_init_common(struct map_state *s, const void *params, bool set)
+{
+	memset(s, 0, sizeof *s);
+	s->set = set;
+	if (params) {
+		const struct lin_map_params *p = params;
+		unsigned k;
+
+		s->present = p->present & (((uint64_t)1 << LIN_MAP_MAX_KEYS) - 1);
+		for (k = 0; k < LIN_MAP_MAX_KEYS; k++) {
+			if (!set && (s->present >> k & 1))
+				s->value[k] = p->value[k] & 0xffffff;
+		}
+	}
+}
+
+static void map_init(void *st, const void *params)
+{
+	map_init_common(st, params, false);
+}
+
+static void set_init(void *st, const void *params)
+{
+	map_init_common(st, params, true);
+}
+
+static uint64_t map_hash(const void *st)
+{
+	const struct map_state *s = st;
+	uint64_t h = mix2(s->present, 0x5EED);
+	unsigned k;
+
+	for (k = 0; k < LIN_MAP_MAX_KEYS; k++) {
+		if (s->present >> k & 1)
+			h = mix2(h, s->value[k]);
+	}
+	return h;
+}
+
+static int lowest_key(uint64_t mask)
+{
+	return mask ? __builtin_ctzll(mask) : -1;
+}
+
+static int highest_key(uint64_t mask)
+{
+	return mask ? 63 - __builtin_clzll(mask) : -1;
+}
+
+/* The value word v matches what key k holds (always, for the set model). */
+static bool map_value_is(const struct map_state *s, unsigned k, uint64_t v)
+{
+	return s->set || (uint64_t)s->value[k] == v;
+}
+
+/* A navigation or pop that should find key k (-1: none) returned op. */
+static bool map_entry_is(const struct map_state *s, int k, const struct lin_op *op)
+{
+	if (k < 0)
+		return op->rc == -ENOENT;
+	return op->rc == 0 && LIN_KEY_OF(op->ret) == (unsigned)k &&
+	       map_value_is(s, (unsigned)k, LIN_VALUE_OF(op->ret));
+}
+
+static bool map_step(void *st, const struct lin_op *op)
+{
+	struct map_state *s = st;
+	unsigned k = LIN_KEY_OF(op->arg);
+	uint32_t v = s->set ? 0 : LIN_VALUE_OF(op->arg);
+	uint64_t bit = (uint64_t)1 << (k < 64 ? k : 0);
+	uint64_t le, lt; /* keys <= k, keys < k */
+	bool has;
+	int e;
+
+	if (k >= LIN_MAP_MAX_KEYS)
+		return false;
+	has = (s->present & bit) != 0;
+	lt = s->present & (bit - 1);
+	le = s->present & ((bit << 1) - 1);
+	switch (op->type) {
+	case LIN_MAP_PUT:
+		if (op->rc == 0 && !has) {
+			s->present |= bit;
+			s->value[k] = v;
+			return true;
+		}
+		if (op->rc == 1 && has && map_value_is(s, k, op->ret)) {
+			s->value[k] = v;
+			return true;
+		}
+		return false;
+	case LIN_MAP_PUT_IF_ABSENT:
+		if (op->rc == 0 && !has) {
+			s->present |= bit;
+			s->value[k] = v;
+			return true;
+		}
+		return op->rc == -EEXIST && has && map_value_is(s, k, op->ret);
+	case LIN_MAP_REPLACE:
+		if (op->rc == -ENOENT)
+			return !has;
+		if (op->rc != 0 || !has || !map_value_is(s, k, op->ret))
+			return false;
+		s->value[k] = v;
+		return true;
+	case LIN_MAP_REPLACE_IF_EQ:
+	case LIN_MAP_REMOVE_IF_EQ:
+		if (op->rc == -ENOENT)
+			return !has;
+		if (!has)
+			return false;
+		if (op->rc == -EAGAIN)
+			return !s->set && s->value[k] != LIN_EXPECTED_OF(op->arg);
+		if (op->rc != 0 || !map_value_is(s, k, LIN_EXPECTED_OF(op->arg)))
+			return false;
+		if (op->type == LIN_MAP_REPLACE_IF_EQ)
+			s->value[k] = v;
+		else
+			s->present &= ~bit;
+		return true;
+	case LIN_MAP_REMOVE:
+		if (op->rc == -ENOENT)
+			return !has;
+		if (op->rc != 0 || !has || !map_value_is(s, k, op->ret))
+			return false;
+		s->present &= ~bit;
+		return true;
+	case LIN_MAP_GET:
+		if (op->rc == -ENOENT)
+			return !has;
+		return op->rc == 0 && has && map_value_is(s, k, op->ret);
+	case LIN_MAP_CONTAINS:
+		return op->rc == (has ? 1 : 0);
+	case LIN_MAP_IS_EMPTY:
+		return op->rc == (s->present ? 0 : 1);
+	case LIN_MAP_POP_FIRST:
+	case LIN_MAP_POP_LAST:
+		e = op->type == LIN_MAP_POP_FIRST ? lowest_key(s->present)
+		                                  : highest_key(s->present);
+		if (!map_entry_is(s, e, op))
+			return false;
+		if (e >= 0)
+			s->present &= ~((uint64_t)1 << e);
+		return true;
+	case LIN_MAP_FIRST:
+		return map_entry_is(s, lowest_key(s->present), op);
+	case LIN_MAP_LAST:
+		return map_entry_is(s, highest_key(s->present), op);
+	case LIN_MAP_FLOOR:
+		return map_entry_is(s, highest_key(le), op);
+	case LIN_MAP_CEILING:
+		return map_entry_is(s, lowest_key(s->present & ~lt), op);
+	case LIN_MAP_LOWER:
+		return map_entry_is(s, highest_key(lt), op);
+	case LIN_MAP_HIGHER:
+		return map_entry_is(s, lowest_key(s->present & ~le), op);
+	default:
+		return false;
+	}
+}
+
+const struct lin_model lin_map_model = { sizeof(struct map_state), map_init, map_step, map_hash };
+const struct lin_model lin_set_model = { sizeof(struct map_state), set_init, map_step, map_hash };

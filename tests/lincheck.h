@@ -61,4 +61,64 @@ struct lin_seq_params {
 extern const struct lin_model lin_queue_model;
 extern const struct lin_model lin_stack_model;
 
+/*
+ * Models of an ordered map and an ordered set over the keys
+ * 0..LIN_MAP_MAX_KEYS-1 (the test maps them to real keys in the same
+ * order).  Values are 24-bit words.  Packing of lin_op.arg and lin_op.ret:
+ *   LIN_KV(key, value)           key in bits 0-7, value in bits 8-31
+ *   LIN_KVE(key, value, expect)  and the expected value in bits 32-55
+ * Types and outcomes (rc as the map returns it):
+ *   LIN_MAP_PUT            arg KV; rc 0 inserted, 1 replaced (ret: old value)
+ *   LIN_MAP_PUT_IF_ABSENT  arg KV; rc 0, -EEXIST (ret: present value)   = set add
+ *   LIN_MAP_REPLACE        arg KV; rc 0 (ret: old value), -ENOENT
+ *   LIN_MAP_REPLACE_IF_EQ  arg KVE; rc 0, -ENOENT, -EAGAIN
+ *   LIN_MAP_REMOVE         arg key; rc 0 (ret: value), -ENOENT          = set discard
+ *   LIN_MAP_REMOVE_IF_EQ   arg KVE (value unused); rc 0, -ENOENT, -EAGAIN
+ *   LIN_MAP_GET            arg key; rc 0 (ret: value), -ENOENT
+ *   LIN_MAP_CONTAINS       arg key; rc 1 or 0
+ *   LIN_MAP_POP_FIRST, LIN_MAP_POP_LAST, LIN_MAP_FIRST, LIN_MAP_LAST:
+ *                          rc 0 (ret: KV of the entry), -ENOENT
+ *   LIN_MAP_FLOOR, LIN_MAP_CEILING, LIN_MAP_LOWER, LIN_MAP_HIGHER:
+ *                          arg key; rc 0 (ret: KV of the entry), -ENOENT
+ *   LIN_MAP_IS_EMPTY       rc 1 or 0
+ * The set model is the same with every value 0 and values never checked.
+ * params: NULL (empty at the start) or a const struct lin_map_params *.
+ */
+#define LIN_MAP_MAX_KEYS 32
+#define LIN_KV(k, v) ((uint64_t)(k) | ((uint64_t)(v) << 8))
+#define LIN_KVE(k, v, e) (LIN_KV(k, v) | ((uint64_t)(e) << 32))
+#define LIN_KEY_OF(x) ((unsigned)((x) & 0xff))
+#define LIN_VALUE_OF(x) ((uint32_t)(((x) >> 8) & 0xffffff))
+#define LIN_EXPECTED_OF(x) ((uint32_t)(((x) >> 32) & 0xffffff))
+enum {
+	LIN_MAP_PUT = 0,
+	LIN_MAP_PUT_IF_ABSENT,
+	LIN_MAP_REPLACE,
+	LIN_MAP_REPLACE_IF_EQ,
+	LIN_MAP_REMOVE,
+	LIN_MAP_REMOVE_IF_EQ,
+	LIN_MAP_GET,
+	LIN_MAP_CONTAINS,
+	LIN_MAP_POP_FIRST,
+	LIN_MAP_POP_LAST,
+	LIN_MAP_FIRST,
+	LIN_MAP_LAST,
+	LIN_MAP_FLOOR,
+	LIN_MAP_CEILING,
+	LIN_MAP_LOWER,
+	LIN_MAP_HIGHER,
+	LIN_MAP_IS_EMPTY,
+	LIN_MAP_NTYPES
+};
+#define LIN_SET_ADD LIN_MAP_PUT_IF_ABSENT
+#define LIN_SET_DISCARD LIN_MAP_REMOVE
+/* Names for lin_print(), indexed by type. */
+extern const char *const lin_map_type_names[LIN_MAP_NTYPES];
+struct lin_map_params {
+	uint64_t present;                  /* initial keys (bit k: key k) */
+	uint32_t value[LIN_MAP_MAX_KEYS];  /* their values (map model) */
+};
+extern const struct lin_model lin_map_model;
+extern const struct lin_model lin_set_model;
+
 #endif

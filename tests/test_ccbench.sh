@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # ccbench: usage errors, --help, --version, --list, short verified runs of
-# every structure and workload, and the csv output.  Run by `make check`
-# with top_builddir and top_srcdir in the environment; exits 0 on success,
-# 1 on failure.  No timing assertions: throughput only has to be positive.
+# every structure and workload (maps: with both key distributions), and the
+# csv output.  Run by `make check` with top_builddir and top_srcdir in the
+# environment; exits 0 on success, 1 on failure.  No timing assertions:
+# throughput only has to be positive.
 
 top_builddir=${top_builddir:-.}
 CCBENCH="$top_builddir/tools/ccbench/ccbench"
 STRUCTURES="scq lscq treiber treiber-noelim mutex-queue mutex-stack"
+# mutex-map is left out below when ccbench was built without <bsd/sys/tree.h>
+MAPS="skiplist skiplist-locked mutex-map"
+MAP_WORKLOADS="read-mostly balanced update-only range lookup"
 
 if [ ! -x "$CCBENCH" ]; then
 	echo "test_ccbench: $CCBENCH is not built" >&2
@@ -75,10 +79,26 @@ expect_usage -5 --ops=-5
 expect_usage scatter --pin=scatter
 expect_usage stray stray
 expect_usage --verify --verify=yes
+expect_usage zipf:-1 --dist=zipf:-1
+expect_usage zipf:1 --dist=zipf:1
+expect_usage zipf:x --dist=zipf:x
+expect_usage pareto --dist=pareto
+expect_usage 0 --key-range=0
+expect_usage 4294967297 --key-range=4294967297
+expect_usage 0 --range-len=0
+expect_usage lots --prefill=lots
+expect_usage range:101 --workload=range:101
+expect_usage mix:50:30:30 --workload=mix:50:30:30
+expect_usage mix --workload=mix
+expect_usage balanced:3 --workload=balanced:3
+expect_usage read-mostly --structure=scq --workload=read-mostly
+expect_usage pairs --structure=skiplist --workload=pairs
 run --duration=1 --ops=10
 [ "$rc" -eq 2 ] || fail "--duration with --ops: exit $rc, expected 2"
 run --structure=scq --capacity=4 --prefill=5 --threads=1 --duration=0.01
 [ "$rc" -eq 2 ] || { fail "--prefill above --capacity: exit $rc, expected 2"; show; }
+run --structure=skiplist --key-range=10 --prefill=11 --threads=1 --duration=0.01
+[ "$rc" -eq 2 ] || { fail "--prefill above --key-range: exit $rc, expected 2"; show; }
 
 echo "# --help, --version"
 run --help
@@ -86,8 +106,11 @@ if [ "$rc" -ne 0 ]; then
 	fail "--help: exit $rc"
 else
 	for opt in structure threads duration ops workload repeat warmup format verify \
-		   capacity prefill pin seed list help version; do
+		   capacity prefill key-range dist range-len pin seed list help version; do
 		grep -e "--$opt" "$tmp/out" >/dev/null || fail "--help does not document --$opt"
+	done
+	for wl in pairs prod-cons random $MAP_WORKLOADS mix; do
+		grep -e "^  $wl " "$tmp/out" >/dev/null || fail "--help does not list workload $wl"
 	done
 	grep -e "usage error" "$tmp/out" >/dev/null || fail "--help does not document the exit status"
 fi
@@ -107,6 +130,17 @@ else
 			       END { exit !found }' "$tmp/out" ||
 			fail "--list does not describe $s"
 	done
+	for s in $MAPS; do
+		awk -v s="$s" '$1 == s && $2 == "map" &&
+			       ($3 == "lock-free" || $3 == "blocking") { found = 1 }
+			       END { exit !found }' "$tmp/out" ||
+			fail "--list does not describe $s"
+	done
+	if awk '$1 == "mutex-map" && $4 == "unavailable" { found = 1 } END { exit !found }' \
+	       "$tmp/out"; then
+		echo "# mutex-map unavailable (built without <bsd/sys/tree.h>): not run"
+		MAPS="skiplist skiplist-locked"
+	fi
 fi
 
 echo "# verified runs of every structure and workload"
@@ -129,6 +163,60 @@ run --structure=all --threads=2 --ops=20000 --workload=prod-cons:1:1,random --ve
 run --structure=scq --capacity=2 --threads=3 --duration=0.05 --workload=prod-cons,pairs --verify
 [ "$rc" -eq 0 ] || { fail "scq --capacity=2: exit $rc"; show; }
 
+echo "# verified map runs: every map and workload, both key distributions"
+map_list=$(echo $MAPS | tr ' ' ,)
+map_wls=$(echo $MAP_WORKLOADS | tr ' ' ,)
+nmaps=$(echo $MAPS | wc -w)
+nwls=$(echo $MAP_WORKLOADS | wc -w)
+for dist in uniform zipf:0.9; do
+	run --structure="$map_list" --workload="$map_wls" --threads=1,2 --duration=0.02 \
+	    --key-range=2000 --range-len=20 --dist="$dist" --verify
+	if [ "$rc" -ne 0 ]; then
+		fail "maps, --dist=$dist: exit $rc"
+		show
+		continue
+	fi
+	n=$(grep -c '^verify: ok' "$tmp/err")
+	want=$((nmaps * nwls * 2))
+	[ "$n" -eq "$want" ] ||
+		{ fail "maps, --dist=$dist: $n 'verify: ok' lines, expected $want"; show; }
+	for s in $MAPS; do
+		for wl in $MAP_WORKLOADS; do
+			grep "^$s  *$wl  *[12] .* ok\$" "$tmp/out" >/dev/null ||
+				{ fail "maps, --dist=$dist: no verified row for $s $wl"; show; }
+		done
+	done
+	grep "^# maps: keys 1 to 2000, $dist" "$tmp/out" >/dev/null ||
+		{ fail "maps, --dist=$dist: no key range line"; show; }
+	grep "^# read-mostly: get 90%, put 5%, remove 5%, scan 0%" "$tmp/out" >/dev/null ||
+		{ fail "maps, --dist=$dist: no mix line"; show; }
+done
+# operation counts, custom mixes, a given prefill, warmup, repeats, unpinned
+run --structure=maps --threads=2 --ops=4000 --workload=mix:80:10:10,range:50 --verify \
+    --key-range=500 --prefill=100 --warmup=0.01 --repeat=2 --pin=none --seed=7 --dist=zipf
+[ "$rc" -eq 0 ] || { fail "maps --ops sweep: exit $rc"; show; }
+for s in $MAPS; do
+	grep "^$s " "$tmp/out" >/dev/null || { fail "maps --ops sweep: no row for $s"; show; }
+done
+# one key, and every key prefilled
+run --structure="$map_list" --threads=2 --duration=0.02 --workload=balanced --key-range=1 \
+    --verify
+[ "$rc" -eq 0 ] || { fail "maps --key-range=1: exit $rc"; show; }
+run --structure="$map_list" --threads=2 --duration=0.02 --workload=update-only \
+    --key-range=300 --prefill=300 --verify
+[ "$rc" -eq 0 ] || { fail "maps --prefill=--key-range: exit $rc"; show; }
+# queues and maps in one sweep: each runs its own default workload
+run --structure=scq,skiplist --threads=1 --duration=0.02 --key-range=100 --verify
+if [ "$rc" -ne 0 ]; then
+	fail "default workloads: exit $rc"
+	show
+else
+	grep '^scq  *pairs ' "$tmp/out" >/dev/null ||
+		{ fail "default workloads: no scq pairs row"; show; }
+	grep '^skiplist  *read-mostly ' "$tmp/out" >/dev/null ||
+		{ fail "default workloads: no skiplist read-mostly row"; show; }
+fi
+
 echo "# csv output"
 run --structure=scq,treiber,mutex-queue --threads=1,2 --duration=0.05 --repeat=2 --verify \
     --format=csv
@@ -140,7 +228,8 @@ else
 	NR == 1 {
 		want = "structure,family,workload,threads,ops_per_sec_median," \
 		       "ops_per_sec_min,ops_per_sec_max,cv,repeat,duration,verified," \
-		       "smr_retired,smr_freed,smr_pending"
+		       "smr_retired,smr_freed,smr_pending,ns_per_op,algorithm,get_pct," \
+		       "put_pct,remove_pct,scan_pct,key_range,dist,prefill"
 		if ($0 != want) { print "csv: bad header: " $0; bad = 1 }
 		nf = NF
 		next
@@ -155,6 +244,13 @@ else
 		if ($6 + 0 > $5 + 0 || $5 + 0 > $7 + 0) { print "csv: not min <= median <= max: " $0; bad = 1 }
 		if ($9 != 2) { print "csv: repeat is not 2: " $0; bad = 1 }
 		if ($11 != "yes") { print "csv: not verified: " $0; bad = 1 }
+		if ($15 !~ /^[0-9]+\.[0-9]$/ || $15 + 0 <= 0) {
+			print "csv: bad ns_per_op: " $0; bad = 1
+		}
+		if ($16 == "") { print "csv: no algorithm: " $0; bad = 1 }
+		if ($17 $18 $19 $20 $21 $22 != "") {
+			print "csv: map fields in a pool row: " $0; bad = 1
+		}
 		key = $1 "/" $4
 		if (key in seen) { print "csv: duplicate record for " key; bad = 1 }
 		seen[key] = 1
@@ -168,6 +264,37 @@ else
 		if (records != 6) { print "csv: " records " records, expected 6"; bad = 1 }
 		exit bad
 	}' "$tmp/out" >"$tmp/awk" 2>&1 || { fail "csv output"; cat "$tmp/awk" >&2; show; }
+fi
+run --structure="$map_list" --workload=balanced,range:20 --threads=1 --duration=0.02 \
+    --key-range=1000 --dist=zipf:0.5 --verify --format=csv
+if [ "$rc" -ne 0 ]; then
+	fail "map csv run: exit $rc"
+	show
+else
+	awk -F, -v nmaps="$nmaps" '
+	NR == 1 { nf = NF; next }
+	{
+		if (NF != nf) { print "csv: " NF " fields in: " $0; bad = 1 }
+		if ($2 != "map") { print "csv: bad family: " $0; bad = 1 }
+		if ($11 != "yes") { print "csv: not verified: " $0; bad = 1 }
+		if ($3 == "balanced" && $17 "/" $18 "/" $19 "/" $20 != "50/25/25/0") {
+			print "csv: bad balanced mix: " $0; bad = 1
+		}
+		if ($3 == "range:20" && $17 "/" $18 "/" $19 "/" $20 != "0/10/10/80") {
+			print "csv: bad range:20 mix: " $0; bad = 1
+		}
+		if ($21 != 1000 || $22 != "zipf:0.5") { print "csv: bad keys: " $0; bad = 1 }
+		if ($23 !~ /^[0-9]+$/ || $23 < 300 || $23 > 700) {
+			print "csv: prefill not near half the keys: " $0; bad = 1
+		}
+		records++
+	}
+	END {
+		if (records != 2 * nmaps) {
+			print "csv: " records " map records, expected " 2 * nmaps; bad = 1
+		}
+		exit bad
+	}' "$tmp/out" >"$tmp/awk" 2>&1 || { fail "map csv output"; cat "$tmp/awk" >&2; show; }
 fi
 
 if [ "$failures" -ne 0 ]; then

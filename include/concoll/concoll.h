@@ -13,5 +13,7 @@
 #include <concoll/smr.h>
 #include <concoll/queue.h>
 #include <concoll/stack.h>
+#include <concoll/map.h>
+#include <concoll/set.h>
 
 #endif /* CONCOLL_H */

@@ -46,14 +46,24 @@ static void cas128_lock(atomic_flag *f)
 static bool cas128_locked(cc_u128 *p, cc_u128 *expected, cc_u128 desired)
 {
 	atomic_flag *f = cas128_lock_for(p);
+	cc_u128 cur;
 	bool ok;
 
 	cas128_lock(f);
-	if (p->lo == expected->lo && p->hi == expected->hi) {
-		*p = desired;
+	/* Each half is read and written with an 8-byte atomic access
+	 * (seq_cst, as the native CAS is): a reader that loads one half atomically,
+	 * outside the lock, never sees it torn.  The ordered maps rely on
+	 * this; they change one half per CAS. */
+	cur.lo = __atomic_load_n(&p->lo, __ATOMIC_SEQ_CST);
+	cur.hi = __atomic_load_n(&p->hi, __ATOMIC_SEQ_CST);
+	if (cur.lo == expected->lo && cur.hi == expected->hi) {
+		if (desired.lo != cur.lo)
+			__atomic_store_n(&p->lo, desired.lo, __ATOMIC_SEQ_CST);
+		if (desired.hi != cur.hi)
+			__atomic_store_n(&p->hi, desired.hi, __ATOMIC_SEQ_CST);
 		ok = true;
 	} else {
-		*expected = *p;
+		*expected = cur;
 		ok = false;
 	}
 	/* release: publishes the 16 bytes to the next holder */
@@ -67,7 +77,8 @@ static cc_u128 load128_locked(cc_u128 *p)
 	cc_u128 v;
 
 	cas128_lock(f);
-	v = *p;
+	v.lo = __atomic_load_n(&p->lo, __ATOMIC_SEQ_CST);
+	v.hi = __atomic_load_n(&p->hi, __ATOMIC_SEQ_CST);
 	atomic_flag_clear_explicit(f, memory_order_release); /* pairs with the acquire above */
 	return v;
 }

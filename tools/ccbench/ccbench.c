@@ -13,6 +13,15 @@
  * Items are integers cast to pointers: the producing thread's id plus one
  * in the high bits, a per-thread sequence number in the low CB_SEQ_BITS.
  * The prefill is pushed by a pseudo-producer whose id is the thread count.
+ *
+ * Maps run mixes of get, put, remove and range scans on the keys 1 to
+ * --key-range, drawn uniformly or from a Zipf distribution, each key's
+ * value being cb_map_value(key).  Before the threads are timed they fill
+ * the map in parallel, each its slice of the key range, to the steady
+ * state of the mix (or to --prefill keys).  Every operation counts, hit or
+ * miss.  With --verify the threads keep the count, sum and xor-of-mix of
+ * the keys they inserted and removed (prefill included), and a full scan
+ * after the run must find exactly that.
  */
 #include "config.h"
 
@@ -53,6 +62,18 @@
 #define CB_MAX_WORKLOADS 16u
 #define CB_DEFAULT_SEED 1u
 #define CB_THREAD_STACK (1024u * 1024u)
+#define CB_DEFAULT_KEY_RANGE 1000000u
+/* keys must fit in a pointer, and 32-bit multiplications be enough */
+#if UINTPTR_MAX > 0xffffffffu
+#define CB_MAX_KEY_RANGE ((uint64_t)1 << 32)
+#else
+#define CB_MAX_KEY_RANGE ((uint64_t)UINTPTR_MAX)
+#endif
+#define CB_DEFAULT_RANGE_LEN 100u
+#define CB_DEFAULT_THETA 0.99
+/* zeta(n, theta) is summed exactly up to this many terms, the rest
+ * approximated (Euler-Maclaurin) */
+#define CB_ZETA_EXACT ((uint64_t)1 << 20)
 
 /* Item layout.  64-bit: 2^40 items per thread and run; 32-bit: 2^20, after
  * which sequence numbers wrap and the order check is skipped. */
@@ -79,6 +100,18 @@ enum cb_workload_kind {
 	CB_WL_PAIRS,
 	CB_WL_PROD_CONS,
 	CB_WL_RANDOM,
+	CB_WL_MAP,   /* a fixed mix of map operations */
+	CB_WL_RANGE, /* scans, and range:U percent of updates */
+	CB_WL_MIX,   /* mix:G:P:R */
+};
+
+/* Map operations, in the order of a mix. */
+enum cb_map_op {
+	CB_OP_GET,
+	CB_OP_PUT,
+	CB_OP_REMOVE,
+	CB_OP_SCAN,
+	CB_OP_COUNT
 };
 
 struct cb_workload_info {
@@ -86,15 +119,32 @@ struct cb_workload_info {
 	enum cb_workload_kind kind;
 	unsigned families; /* bit (1 << enum cb_family) for each family it runs on */
 	const char *summary;
+	double mix[CB_OP_COUNT]; /* maps: percent of each operation */
 };
 
 #define CB_POOLS ((1u << CB_FAMILY_QUEUE) | (1u << CB_FAMILY_STACK))
+#define CB_MAPS (1u << CB_FAMILY_MAP)
+
+/* range without :U */
+#define CB_DEFAULT_RANGE_UPDATES 10u
 
 static const struct cb_workload_info cb_workloads[] = {
-	{ "pairs", CB_WL_PAIRS, CB_POOLS, "every thread: push, then pop, repeatedly" },
+	{ "pairs", CB_WL_PAIRS, CB_POOLS, "every thread: push, then pop, repeatedly", { 0 } },
 	{ "prod-cons", CB_WL_PROD_CONS, CB_POOLS,
-	  "P threads only push, C threads only pop (prod-cons:P:C; default half and half)" },
-	{ "random", CB_WL_RANDOM, CB_POOLS, "every thread: push or pop, 50/50 at random" },
+	  "P threads only push, C threads only pop (prod-cons:P:C; default half and half)",
+	  { 0 } },
+	{ "random", CB_WL_RANDOM, CB_POOLS, "every thread: push or pop, 50/50 at random", { 0 } },
+	{ "read-mostly", CB_WL_MAP, CB_MAPS, "maps: 90% get, 5% put, 5% remove",
+	  { 90, 5, 5, 0 } },
+	{ "balanced", CB_WL_MAP, CB_MAPS, "maps: 50% get, 25% put, 25% remove",
+	  { 50, 25, 25, 0 } },
+	{ "update-only", CB_WL_MAP, CB_MAPS, "maps: 50% put, 50% remove", { 0, 50, 50, 0 } },
+	{ "lookup", CB_WL_MAP, CB_MAPS,
+	  "maps: 100% get (1 thread: ns/op is the lookup latency)", { 100, 0, 0, 0 } },
+	{ "range", CB_WL_RANGE, CB_MAPS,
+	  "maps: scans of --range-len entries, range:U with U% updates (default 10)",
+	  { 0, 5, 5, 90 } },
+	{ "mix", CB_WL_MIX, CB_MAPS, "maps: mix:G:P:R, G% get, P% put, R% remove", { 0 } },
 };
 
 #define CB_WORKLOAD_COUNT (sizeof(cb_workloads) / sizeof(cb_workloads[0]))
@@ -104,6 +154,14 @@ struct cb_workload {
 	const struct cb_workload_info *info;
 	unsigned producers; /* prod-cons:P:C; 0 = half and half of the threads */
 	unsigned consumers;
+	double mix[CB_OP_COUNT]; /* maps: percent of each operation */
+	char label[40];          /* maps: the name as given */
+};
+
+/* Key distributions of the map workloads. */
+enum cb_dist {
+	CB_DIST_UNIFORM,
+	CB_DIST_ZIPF,
 };
 
 /* --- options --------------------------------------------------------------- */
@@ -111,6 +169,7 @@ struct cb_workload {
 struct cb_options {
 	const struct cb_structure **structures;
 	size_t nstructures;
+	bool *unavailable; /* [i]: cb_structures[i] was left out of a group */
 	unsigned *threads;
 	size_t nthreads;
 	struct cb_workload workloads[CB_MAX_WORKLOADS];
@@ -125,12 +184,39 @@ struct cb_options {
 	uint64_t prefill;
 	enum cb_pin pin;
 	uint64_t seed;
+	/* maps */
+	bool prefill_given;   /* --prefill=N: N keys, not the steady state */
+	uint64_t key_range;   /* keys 1 to key_range */
+	uint64_t range_len;   /* entries per scan */
+	enum cb_dist dist;
+	double theta;         /* zipf */
 };
 
 /* CPUs this process may run on (sched_getaffinity), for --pin=compact. */
 static int *cb_cpus;
 static unsigned cb_ncpus;
 static long cb_online_cpus;
+
+/*
+ * The key generator of the map workloads, set up once before the runs and
+ * read-only during them.  Zipf ranks come from the method of Gray et al.,
+ * "Quickly generating billion-record synthetic databases" (SIGMOD 1994):
+ * one uniform draw and one pow() per key, no table.  Rank r (0 the most
+ * frequent) becomes the key 1 + (r * scatter) mod range, so that the hot
+ * keys are spread over the key range rather than packed at its start.
+ */
+struct cb_keygen {
+	uint64_t range;   /* keys 1 to range */
+	bool zipf;
+	double theta;
+	double alpha;     /* 1 / (1 - theta) */
+	double zetan;     /* zeta(range, theta) */
+	double eta;
+	double cut1;      /* 1 + 0.5^theta: below it, rank 1 */
+	uint64_t scatter; /* a multiplier coprime with range */
+};
+
+static struct cb_keygen cb_keys;
 
 /* --- runs ------------------------------------------------------------------ */
 
@@ -139,9 +225,26 @@ enum cb_role {
 	CB_ROLE_PRODUCER,
 	CB_ROLE_CONSUMER,
 	CB_ROLE_RANDOM,
+	CB_ROLE_MAP,
 };
 
 struct cb_run;
+
+/* What the threads of a map workload count. */
+struct cb_map_counts {
+	uint64_t ops;        /* operations done (every one counts) */
+	uint64_t gets, hits; /* gets, and those that found the key */
+	uint64_t inserts;    /* puts that inserted, prefill included */
+	uint64_t replaces;   /* puts that replaced */
+	uint64_t removes;    /* removes that removed */
+	uint64_t misses;     /* removes of an absent key */
+	uint64_t scans;
+	uint64_t scanned;    /* entries the scans visited */
+	uint64_t key_sum;    /* --verify: sum of keys inserted minus keys removed */
+	uint64_t key_mix;    /* --verify: xor of cb_mix64 of keys inserted and removed */
+	uint64_t bad_values; /* --verify: gets and scans that read a wrong entry */
+	uint64_t bad_key;    /* the key of the first one */
+};
 
 /*
  * Per-thread state.  Aligned (and so sized) to CB_CACHELINE: written only
@@ -159,8 +262,8 @@ struct cb_thread {
 	/* Results, cumulative over warmup and measurement. */
 	uint64_t pushes;
 	uint64_t pops;
-	uint64_t push_sum;    /* sum of mix64(item) pushed (--verify) */
-	uint64_t pop_sum;     /* sum of mix64(item) popped (--verify) */
+	uint64_t push_sum;    /* sum of cb_mix64(item) pushed (--verify) */
+	uint64_t pop_sum;     /* sum of cb_mix64(item) popped (--verify) */
 	uint64_t measured;    /* successful operations while measured */
 	struct timespec start; /* when it started measuring */
 	struct timespec end;  /* when it stopped measuring */
@@ -175,6 +278,9 @@ struct cb_thread {
 	uint64_t fifo_after;
 	uint64_t bad_items;
 	uintptr_t bad_item;
+	/* Maps, cumulative over prefill, warmup and measurement. */
+	struct cb_map_counts mc;
+	uint64_t prefilled;   /* keys this thread inserted in the prefill */
 };
 
 struct cb_stop_flag {
@@ -194,6 +300,13 @@ struct cb_run {
 	void *obj;
 	int (*push)(void *obj, void *item);
 	int (*pop)(void *obj, void **item);
+	/* maps */
+	const struct cb_map_ops *map;
+	uint64_t cut[CB_OP_COUNT]; /* op i when (rng >> 32) < cut[i], the first such */
+	uint64_t range_len;
+	uint64_t prefill_salt;     /* key k is prefilled when cb_mix64(k ^ salt) ... */
+	uint64_t prefill_below;    /* ... is below this, */
+	bool prefill_all;          /* or always */
 	unsigned nthreads;
 	bool verify;
 	bool fifo;   /* check per-producer order (queues) */
@@ -210,6 +323,8 @@ struct cb_result {
 	double ops_per_sec;
 	double elapsed;
 	bool verify_failed;
+	uint64_t prefilled;  /* items (pools) or keys (maps) prefilled */
+	char algorithm[32];  /* what the structure reported */
 };
 
 /* One row of the output. */
@@ -221,6 +336,10 @@ struct cb_row {
 	double median, min, max, cv; /* operations per second */
 	double elapsed;              /* median measured seconds */
 	const char *verified;        /* "yes", "no" (not checked), "failed" */
+	double ns_per_op;            /* threads / median: mean time of one operation */
+	char algorithm[32];
+	const struct cb_workload *w;
+	uint64_t prefilled;          /* items (pools) or keys (maps) prefilled */
 	uint64_t smr_retired;
 	uint64_t smr_freed;
 	uint64_t smr_pending;
@@ -295,18 +414,6 @@ static void sleep_seconds(double seconds)
 		ts.tv_nsec = 999999999L;
 	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
 		;
-}
-
-/* A 64-bit finalizer (splitmix64): the checksum adds mix64 of every item,
- * so that a lost item and a duplicated one do not cancel out. */
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
 }
 
 static inline uint64_t xorshift64(uint64_t *state)
@@ -462,10 +569,18 @@ static void default_threads(struct cb_options *o)
 		o->threads[o->nthreads++] = n;
 }
 
-static void add_structure(struct cb_options *o, const struct cb_structure *st)
+/* named: given by its name (not as part of a group such as "all"). */
+static void add_structure(struct cb_options *o, const struct cb_structure *st, bool named)
 {
+	const char *why = st->unavailable ? st->unavailable() : NULL;
 	size_t i;
 
+	if (why != NULL) {
+		if (named)
+			die(EXIT_USAGE, "structure '%s' is not available: %s", st->name, why);
+		o->unavailable[st - cb_structures] = true;
+		return;
+	}
 	for (i = 0; i < o->nstructures; i++) {
 		if (o->structures[i] == st)
 			return;
@@ -473,7 +588,7 @@ static void add_structure(struct cb_options *o, const struct cb_structure *st)
 	o->structures[o->nstructures++] = st;
 }
 
-/* "queues", "stacks": every structure of that family. */
+/* "queues", "stacks", "maps": every structure of that family. */
 static bool add_family(struct cb_options *o, const char *token)
 {
 	bool found = false;
@@ -488,7 +603,7 @@ static bool add_family(struct cb_options *o, const char *token)
 			continue;
 		for (i = 0; i < cb_structure_count; i++) {
 			if (cb_structures[i].family == (enum cb_family)f)
-				add_structure(o, &cb_structures[i]);
+				add_structure(o, &cb_structures[i], false);
 		}
 		found = true;
 	}
@@ -505,7 +620,7 @@ static void parse_structure_token(const char *token, void *ctx)
 		die(EXIT_USAGE, "empty structure name in --structure (see --list)");
 	if (strcmp(token, "all") == 0) {
 		for (i = 0; i < cb_structure_count; i++)
-			add_structure(o, &cb_structures[i]);
+			add_structure(o, &cb_structures[i], false);
 		return;
 	}
 	if (add_family(o, token))
@@ -513,49 +628,120 @@ static void parse_structure_token(const char *token, void *ctx)
 	st = cb_structure_find(token);
 	if (st == NULL)
 		die(EXIT_USAGE, "unknown structure '%s' (see --list)", token);
-	add_structure(o, st);
+	add_structure(o, st, true);
+}
+
+/* Parses "A:B:..." into at most max numbers, each in [0, limit]; returns
+ * how many, or 0 on a syntax error. */
+static size_t parse_fields(const char *s, uint64_t *out, size_t max, uint64_t limit)
+{
+	size_t n = 0;
+	char buf[32];
+
+	for (;;) {
+		const char *colon = strchr(s, ':');
+		size_t len = colon ? (size_t)(colon - s) : strlen(s);
+
+		if (n == max || len == 0 || len >= sizeof(buf))
+			return 0;
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		if (!parse_u64(buf, 0, limit, &out[n]))
+			return 0;
+		n++;
+		if (colon == NULL)
+			return n;
+		s = colon + 1;
+	}
 }
 
 static void parse_workload_token(const char *token, void *ctx)
 {
 	struct cb_options *o = ctx;
-	struct cb_workload w = { NULL, 0, 0 };
+	struct cb_workload w;
 	const char *colon = strchr(token, ':');
 	size_t len = colon ? (size_t)(colon - token) : strlen(token);
+	uint64_t v[3];
 	size_t i;
 
+	memset(&w, 0, sizeof(w));
 	for (i = 0; i < CB_WORKLOAD_COUNT; i++) {
 		if (strlen(cb_workloads[i].name) == len && strncmp(cb_workloads[i].name, token, len) == 0)
 			w.info = &cb_workloads[i];
 	}
 	if (w.info == NULL)
-		die(EXIT_USAGE, "unknown workload '%s' (use pairs, prod-cons[:P:C] or random)", token);
-	if (colon) {
-		const char *second = strchr(colon + 1, ':');
-		uint64_t p, c;
-		char buf[32];
-		size_t n;
-
-		if (w.info->kind != CB_WL_PROD_CONS || second == NULL)
-			goto bad_split;
-		n = (size_t)(second - colon - 1);
-		if (n == 0 || n >= sizeof(buf))
-			goto bad_split;
-		memcpy(buf, colon + 1, n);
-		buf[n] = '\0';
-		if (!parse_u64(buf, 1, CB_MAX_THREADS, &p) ||
-		    !parse_u64(second + 1, 1, CB_MAX_THREADS, &c) || p + c > CB_MAX_THREADS)
-			goto bad_split;
-		w.producers = (unsigned)p;
-		w.consumers = (unsigned)c;
+		die(EXIT_USAGE, "unknown workload '%s' (use pairs, prod-cons[:P:C], random, "
+		    "read-mostly, balanced, update-only, lookup, range[:U] or mix:G:P:R)", token);
+	memcpy(w.mix, w.info->mix, sizeof(w.mix));
+	snprintf(w.label, sizeof(w.label), "%s", token);
+	switch (w.info->kind) {
+	case CB_WL_PROD_CONS:
+		if (colon == NULL)
+			break;
+		if (parse_fields(colon + 1, v, 2, CB_MAX_THREADS) != 2 || v[0] < 1 || v[1] < 1 ||
+		    v[0] + v[1] > CB_MAX_THREADS)
+			die(EXIT_USAGE, "invalid workload '%s' (prod-cons:P:C takes P >= 1 "
+			    "producers and C >= 1 consumers, P + C <= %u)", token, CB_MAX_THREADS);
+		w.producers = (unsigned)v[0];
+		w.consumers = (unsigned)v[1];
+		break;
+	case CB_WL_RANGE:
+		v[0] = CB_DEFAULT_RANGE_UPDATES;
+		if (colon != NULL && parse_fields(colon + 1, v, 1, 100) != 1)
+			die(EXIT_USAGE, "invalid workload '%s' (range:U takes the percentage U of "
+			    "updates, 0 to 100)", token);
+		w.mix[CB_OP_GET] = 0;
+		w.mix[CB_OP_PUT] = (double)v[0] / 2;
+		w.mix[CB_OP_REMOVE] = (double)v[0] / 2;
+		w.mix[CB_OP_SCAN] = 100 - (double)v[0];
+		break;
+	case CB_WL_MIX:
+		if (colon == NULL || parse_fields(colon + 1, v, 3, 100) != 3 ||
+		    v[0] + v[1] + v[2] != 100)
+			die(EXIT_USAGE, "invalid workload '%s' (mix:G:P:R takes the percentages of "
+			    "get, put and remove, adding up to 100)", token);
+		w.mix[CB_OP_GET] = (double)v[0];
+		w.mix[CB_OP_PUT] = (double)v[1];
+		w.mix[CB_OP_REMOVE] = (double)v[2];
+		w.mix[CB_OP_SCAN] = 0;
+		break;
+	default:
+		if (colon != NULL)
+			die(EXIT_USAGE, "invalid workload '%s' (%s takes no parameters)", token,
+			    w.info->name);
+		break;
 	}
 	if (o->nworkloads == CB_MAX_WORKLOADS)
 		die(EXIT_USAGE, "too many workloads in --workload (at most %u)", CB_MAX_WORKLOADS);
 	o->workloads[o->nworkloads++] = w;
-	return;
-bad_split:
-	die(EXIT_USAGE, "invalid workload '%s' (prod-cons:P:C takes P >= 1 producers and "
-	    "C >= 1 consumers, P + C <= %u)", token, CB_MAX_THREADS);
+}
+
+/* --dist=uniform|zipf[:THETA] */
+static void parse_dist(struct cb_options *o, const char *arg)
+{
+	const char *theta = arg + 5;
+	char *end;
+	double v;
+
+	if (strcmp(arg, "uniform") == 0) {
+		o->dist = CB_DIST_UNIFORM;
+		return;
+	}
+	if (strcmp(arg, "zipf") == 0) {
+		o->dist = CB_DIST_ZIPF;
+		o->theta = CB_DEFAULT_THETA;
+		return;
+	}
+	if (strncmp(arg, "zipf:", 5) != 0)
+		die(EXIT_USAGE, "unknown distribution '%s' (use uniform or zipf[:THETA])", arg);
+	errno = 0;
+	v = strtod(theta, &end);
+	/* a digit or a point first: no sign, no blanks, no "nan" */
+	if (((*theta < '0' || *theta > '9') && *theta != '.') || *end != '\0' || errno != 0 ||
+	    !(v > 0 && v < 1))
+		die(EXIT_USAGE, "invalid --dist value '%s' (zipf:THETA takes 0 < THETA < 1)", arg);
+	o->dist = CB_DIST_ZIPF;
+	o->theta = v;
 }
 
 static void usage(FILE *f)
@@ -567,29 +753,40 @@ static void usage(FILE *f)
 "Measure the throughput of libconcoll's concurrent structures and of peers.\n"
 "\n"
 "Options (a LIST is comma-separated):\n"
-"  --structure=LIST     structures to run (default: all queues and stacks);\n"
-"                       also 'all', 'queues', 'stacks'; see --list\n"
+"  --structure=LIST     structures to run (default: all); also the groups\n"
+"                       'all', 'queues', 'stacks', 'maps'; see --list\n"
 "  --threads=LIST       thread counts and ranges, e.g. 1,2,4 or 1-8 (1 to %u;\n"
 "                       default: powers of two up to twice the online CPUs)\n"
 "  --duration=SECONDS   measured time of each run (default %.1f)\n"
 "  --ops=N              run N operations in total instead of a duration\n"
-"  --workload=LIST      pairs, prod-cons[:P:C], random (default pairs)\n"
+"  --workload=LIST      workloads, see below (default: pairs for queues and\n"
+"                       stacks, read-mostly for maps)\n"
 "  --repeat=N           runs per configuration; report median, min, max (default 1)\n"
 "  --warmup=SECONDS     untimed work before each measured run (default 0)\n"
 "  --format=FORMAT      table (default) or csv\n"
-"  --verify             after each run, drain and check that every item pushed was\n"
-"                       popped once, and per-producer FIFO order for queues\n"
+"  --verify             after each run, check the structure: drain a queue or stack\n"
+"                       and check that every item pushed was popped once (queues:\n"
+"                       in per-producer FIFO order); scan a map and check that its\n"
+"                       keys are those that the operations left\n"
 "  --capacity=N         capacity of bounded structures (default %u)\n"
-"  --prefill=N          items pushed before each run (default 0)\n"
+"  --prefill=N|steady   items pushed into queues and stacks before each run\n"
+"                       (default 0); maps: about N keys, instead of the steady\n"
+"                       state of the workload (default: steady)\n"
+"  --key-range=N        maps: keys are 1 to N (1 to 2^32, 32-bit: 2^32 - 1;\n"
+"                       default %u)\n"
+"  --dist=DIST          maps: key distribution, uniform (default) or zipf[:THETA],\n"
+"                       0 < THETA < 1 (default %.2f)\n"
+"  --range-len=N        maps: entries per scan of the range workload (default %u)\n"
 "  --pin=MODE           compact: pin thread i to the i-th allowed CPU, round-robin\n"
 "                       (default); none: leave threads to the scheduler\n"
-"  --seed=N             seed of the random workload (default %u)\n"
+"  --seed=N             seed of the random choices (default %u)\n"
 "  --list               list the structures and exit\n"
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
 "\n"
 "Workloads:\n",
-		CB_MAX_THREADS, CB_DEFAULT_DURATION, CB_DEFAULT_CAPACITY, CB_DEFAULT_SEED);
+		CB_MAX_THREADS, CB_DEFAULT_DURATION, CB_DEFAULT_CAPACITY, CB_DEFAULT_KEY_RANGE,
+		CB_DEFAULT_THETA, CB_DEFAULT_RANGE_LEN, CB_DEFAULT_SEED);
 	for (i = 0; i < CB_WORKLOAD_COUNT; i++)
 		fprintf(f, "  %-20s %s\n", cb_workloads[i].name, cb_workloads[i].summary);
 	fprintf(f,
@@ -609,8 +806,9 @@ static void list_structures(size_t capacity)
 	       "description");
 	for (i = 0; i < cb_structure_count; i++) {
 		const struct cb_structure *st = &cb_structures[i];
-		void *obj = st->create(&params);
-		const char *alg = obj ? st->algorithm(obj) : NULL;
+		const char *why = st->unavailable ? st->unavailable() : NULL;
+		void *obj = why ? NULL : st->create(&params);
+		const char *alg = obj ? st->algorithm(obj) : why ? "unavailable" : NULL;
 
 		printf("%-16s %-7s %-10s %-16s %s\n", st->name, cb_family_name(st->family),
 		       cb_progress_name(st->progress), alg ? alg : "?", st->summary);
@@ -634,6 +832,9 @@ enum {
 	OPT_PIN,
 	OPT_SEED,
 	OPT_LIST,
+	OPT_KEY_RANGE,
+	OPT_DIST,
+	OPT_RANGE_LEN,
 };
 
 static const struct option cb_long_options[] = {
@@ -651,6 +852,9 @@ static const struct option cb_long_options[] = {
 	{ "pin", required_argument, NULL, OPT_PIN },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "key-range", required_argument, NULL, OPT_KEY_RANGE },
+	{ "dist", required_argument, NULL, OPT_DIST },
+	{ "range-len", required_argument, NULL, OPT_RANGE_LEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -671,6 +875,8 @@ static void report_bad_option(const char *arg)
 	die(EXIT_USAGE, "unknown option '-%c' (see --help)", optopt);
 }
 
+static void check_sweep(struct cb_options *o);
+
 static void parse_options(struct cb_options *o, int argc, char **argv)
 {
 	bool list = false, have_duration = false;
@@ -678,18 +884,23 @@ static void parse_options(struct cb_options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->structures = xcalloc(cb_structure_count, sizeof(*o->structures));
+	o->unavailable = xcalloc(cb_structure_count, sizeof(*o->unavailable));
 	o->threads = xcalloc(CB_MAX_THREADS, sizeof(*o->threads));
 	o->duration = CB_DEFAULT_DURATION;
 	o->repeat = 1;
 	o->capacity = CB_DEFAULT_CAPACITY;
 	o->pin = CB_PIN_COMPACT;
 	o->seed = CB_DEFAULT_SEED;
+	o->key_range = CB_DEFAULT_KEY_RANGE;
+	o->range_len = CB_DEFAULT_RANGE_LEN;
+	o->dist = CB_DIST_UNIFORM;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hV", cb_long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_STRUCTURE:
 			o->nstructures = 0;
+			memset(o->unavailable, 0, cb_structure_count * sizeof(*o->unavailable));
 			for_each_token(optarg, parse_structure_token, o);
 			break;
 		case OPT_THREADS:
@@ -727,7 +938,21 @@ static void parse_options(struct cb_options *o, int argc, char **argv)
 			o->capacity = (size_t)parse_number("--capacity", optarg, 1, CB_MAX_CAPACITY);
 			break;
 		case OPT_PREFILL:
-			o->prefill = parse_number("--prefill", optarg, 0, CB_SEQ_MASK);
+			o->prefill_given = strcmp(optarg, "steady") != 0;
+			o->prefill = 0;
+			if (o->prefill_given && !parse_u64(optarg, 0, CB_SEQ_MASK, &o->prefill))
+				die(EXIT_USAGE, "invalid --prefill value '%s' (must be 'steady' or "
+				    "an integer from 0 to %" PRIu64 ")", optarg,
+				    (uint64_t)CB_SEQ_MASK);
+			break;
+		case OPT_KEY_RANGE:
+			o->key_range = parse_number("--key-range", optarg, 1, CB_MAX_KEY_RANGE);
+			break;
+		case OPT_DIST:
+			parse_dist(o, optarg);
+			break;
+		case OPT_RANGE_LEN:
+			o->range_len = parse_number("--range-len", optarg, 1, CB_MAX_KEY_RANGE);
 			break;
 		case OPT_PIN:
 			if (strcmp(optarg, "none") == 0)
@@ -768,16 +993,77 @@ static void parse_options(struct cb_options *o, int argc, char **argv)
 	if (o->nstructures == 0) {
 		size_t i;
 
-		for (i = 0; i < cb_structure_count; i++) {
-			if (cb_structures[i].family == CB_FAMILY_QUEUE ||
-			    cb_structures[i].family == CB_FAMILY_STACK)
-				add_structure(o, &cb_structures[i]);
-		}
+		for (i = 0; i < cb_structure_count; i++)
+			add_structure(o, &cb_structures[i], false);
 	}
 	if (o->nthreads == 0)
 		default_threads(o);
-	if (o->nworkloads == 0)
-		o->workloads[o->nworkloads++] = (struct cb_workload){ &cb_workloads[0], 0, 0 };
+	check_sweep(o);
+}
+
+/* The families (bits 1 << enum cb_family) of the structures in o. */
+static unsigned structure_families(const struct cb_options *o)
+{
+	unsigned families = 0;
+	size_t i;
+
+	for (i = 0; i < o->nstructures; i++)
+		families |= 1u << o->structures[i]->family;
+	return families;
+}
+
+static const char *families_text(unsigned families)
+{
+	return families == CB_MAPS ? "maps" : families == CB_POOLS ? "queues and stacks" :
+	       "some structures";
+}
+
+/* Default workloads, notes on what is left out, and the checks that need
+ * every option: every workload must run on some structure. */
+static void check_sweep(struct cb_options *o)
+{
+	unsigned families = structure_families(o), covered = 0;
+	size_t i;
+
+	for (i = 0; i < cb_structure_count; i++) {
+		if (o->unavailable[i])
+			fprintf(stderr, "ccbench: note: %s left out: %s\n", cb_structures[i].name,
+				cb_structures[i].unavailable());
+	}
+	if (o->nstructures == 0)
+		die(EXIT_USAGE, "no structure to run (see --list)");
+	if (o->nworkloads == 0) {
+		for (i = 0; i < CB_WORKLOAD_COUNT; i++) {
+			const struct cb_workload_info *info = &cb_workloads[i];
+			struct cb_workload *w = &o->workloads[o->nworkloads];
+
+			if ((strcmp(info->name, "pairs") != 0 &&
+			     strcmp(info->name, "read-mostly") != 0) || !(info->families & families))
+				continue;
+			memset(w, 0, sizeof(*w));
+			w->info = info;
+			memcpy(w->mix, info->mix, sizeof(w->mix));
+			snprintf(w->label, sizeof(w->label), "%s", info->name);
+			o->nworkloads++;
+		}
+	}
+	for (i = 0; i < o->nworkloads; i++) {
+		const struct cb_workload *w = &o->workloads[i];
+
+		if (!(w->info->families & families))
+			die(EXIT_USAGE, "workload '%s' runs on %s only, and --structure names none",
+			    w->label, families_text(w->info->families));
+		covered |= w->info->families;
+	}
+	if ((families & CB_POOLS) && !(covered & CB_POOLS))
+		fprintf(stderr, "ccbench: note: the queues and stacks are skipped: no workload "
+			"for them (pairs, prod-cons, random)\n");
+	if ((families & CB_MAPS) && !(covered & CB_MAPS))
+		fprintf(stderr, "ccbench: note: the maps are skipped: no workload for them "
+			"(read-mostly, balanced, update-only, lookup, range, mix)\n");
+	if ((families & covered & CB_MAPS) && o->prefill_given && o->prefill > o->key_range)
+		die(EXIT_USAGE, "--prefill=%" PRIu64 " exceeds --key-range=%" PRIu64 " (the "
+		    "number of keys)", o->prefill, o->key_range);
 }
 
 /* --- CPUs ------------------------------------------------------------------- */
@@ -893,7 +1179,7 @@ CB_INLINE int do_push(struct cb_counts *c, const bool verify)
 		c->pushes++;
 		c->seq++;
 		if (verify)
-			c->push_sum += mix64(v);
+			c->push_sum += cb_mix64(v);
 	}
 	return rc;
 }
@@ -906,7 +1192,7 @@ CB_INLINE int do_pop(struct cb_thread *t, struct cb_counts *c, const bool verify
 	if (rc == 0) {
 		c->pops++;
 		if (verify) {
-			c->pop_sum += mix64((uintptr_t)item);
+			c->pop_sum += cb_mix64((uintptr_t)item);
 			check_popped(t, (uintptr_t)item);
 		}
 	}
@@ -1022,7 +1308,208 @@ CB_INLINE void phase_role(struct cb_thread *t, struct cb_counts *c, uint64_t quo
 	case CB_ROLE_RANDOM:
 		phase_random(t, c, quota, verify);
 		break;
+	case CB_ROLE_MAP: /* run_phase calls phase_map */
+		break;
 	}
+}
+
+/* --- the map workloads ------------------------------------------------------ */
+
+/* A multiplier m coprime with n (1 <= n <= 2^32): i -> i * m mod n permutes
+ * [0, n), and i * m does not overflow. */
+static uint64_t coprime_multiplier(uint64_t n)
+{
+	/* two primes below 2^32: n is a multiple of at most one of them */
+	uint64_t m = UINT64_C(4294967291) % n;
+
+	if (m == 0 && n > 1)
+		m = UINT64_C(4294967279) % n;
+	return m;
+}
+
+/* zeta(n, theta) = sum of i^-theta for i = 1..n: exactly up to
+ * CB_ZETA_EXACT terms (smallest first), then the Euler-Maclaurin
+ * approximation of the tail (integral, end and first-derivative terms). */
+static double zeta(uint64_t n, double theta)
+{
+	uint64_t exact = n < CB_ZETA_EXACT ? n : CB_ZETA_EXACT, i;
+	double sum = 0;
+
+	for (i = exact; i >= 1; i--)
+		sum += pow((double)i, -theta);
+	if (n > exact) {
+		double a = (double)exact, b = (double)n;
+
+		sum += (pow(b, 1 - theta) - pow(a, 1 - theta)) / (1 - theta) +
+		       (pow(b, -theta) - pow(a, -theta)) / 2 -
+		       theta * (pow(b, -theta - 1) - pow(a, -theta - 1)) / 12;
+	}
+	return sum;
+}
+
+static void setup_keys(const struct cb_options *o)
+{
+	struct cb_keygen *g = &cb_keys;
+	double theta = o->theta;
+
+	memset(g, 0, sizeof(*g));
+	g->range = o->key_range;
+	g->scatter = coprime_multiplier(o->key_range);
+	g->zipf = o->dist == CB_DIST_ZIPF;
+	if (!g->zipf)
+		return;
+	g->theta = theta;
+	g->alpha = 1 / (1 - theta);
+	g->zetan = zeta(g->range, theta);
+	g->cut1 = 1 + pow(0.5, theta);
+	/* n <= 2: every draw ends at rank 0 or 1, before eta is used */
+	if (g->range > 2)
+		g->eta = (1 - pow(2.0 / (double)g->range, 1 - theta)) /
+			 (1 - zeta(2, theta) / g->zetan);
+}
+
+/* xorshift64*: the map workloads use all 64 bits of each draw. */
+static inline uint64_t rng_next(uint64_t *state)
+{
+	return xorshift64(state) * UINT64_C(0x2545f4914f6cdd1d);
+}
+
+/* A key from 1 to cb_keys.range.  Uniform keys use the low 32 bits of x
+ * (the caller uses the high ones); Zipf keys draw again. */
+CB_INLINE uint64_t draw_key(uint64_t x, uint64_t *rng)
+{
+	const struct cb_keygen *g = &cb_keys;
+	uint64_t rank;
+	double u, uz;
+
+	if (!g->zipf)
+		return 1 + (((x & UINT64_C(0xffffffff)) * g->range) >> 32);
+	u = (double)(rng_next(rng) >> 11) * 0x1.0p-53;
+	uz = u * g->zetan;
+	if (uz < 1) {
+		rank = 0;
+	} else if (uz < g->cut1) {
+		rank = 1;
+	} else {
+		rank = (uint64_t)((double)g->range * pow(g->eta * u - g->eta + 1, g->alpha));
+		if (rank >= g->range)
+			rank = g->range - 1;
+	}
+	return 1 + rank * g->scatter % g->range;
+}
+
+CB_INLINE void note_bad_value(struct cb_map_counts *c, uint64_t key)
+{
+	if (c->bad_values++ == 0)
+		c->bad_key = key;
+}
+
+/* The threads fill the map before they are timed: thread i takes the i-th
+ * slice of the key range, in a scattered order (so that the nodes do not
+ * lie in memory in key order), and inserts the keys that the run's
+ * prefill rule selects. */
+static void prefill_map(struct cb_thread *t)
+{
+	struct cb_run *run = t->run;
+	uint64_t range = cb_keys.range, n = run->nthreads;
+	uint64_t lo = range * t->id / n, len = range * (t->id + 1) / n - lo;
+	uint64_t m = len ? coprime_multiplier(len) : 0, j;
+
+	for (j = 0; j < len && !stop_raised(run); j++) {
+		uint64_t key = 1 + lo + j * m % len;
+		int rc;
+
+		if (!run->prefill_all && cb_mix64(key ^ run->prefill_salt) >= run->prefill_below)
+			continue;
+		rc = run->map->put(run->obj, key, cb_map_value(key));
+		if (rc == 0) {
+			t->mc.inserts++;
+			t->mc.key_sum += key;
+			t->mc.key_mix ^= cb_mix64(key);
+			t->prefilled++;
+		} else if (rc == 1) {
+			t->mc.replaces++; /* a fresh key was present: --verify tells */
+		} else {
+			fail_op(t, "put (prefill)", rc);
+			return;
+		}
+	}
+}
+
+CB_INLINE void phase_map(struct cb_thread *t, uint64_t quota, const bool verify)
+{
+	struct cb_run *run = t->run;
+	const struct cb_map_ops *map = run->map;
+	void *obj = run->obj;
+	struct cb_map_counts c = t->mc;
+	uint64_t rng = t->rng, start = c.ops;
+	int rc;
+
+	while (!stop_raised(run) && c.ops - start < quota) {
+		uint64_t x = rng_next(&rng);
+		uint64_t op = x >> 32;
+		uint64_t key = draw_key(x, &rng);
+		uint64_t value;
+
+		if (op < run->cut[CB_OP_GET]) {
+			rc = map->get(obj, key, &value);
+			if (rc == 0) {
+				c.hits++;
+				if (verify && value != cb_map_value(key))
+					note_bad_value(&c, key);
+			} else if (rc != -ENOENT) {
+				fail_op(t, "get", rc);
+				break;
+			}
+			c.gets++;
+		} else if (op < run->cut[CB_OP_PUT]) {
+			rc = map->put(obj, key, cb_map_value(key));
+			if (rc == 0) {
+				c.inserts++;
+				if (verify) {
+					c.key_sum += key;
+					c.key_mix ^= cb_mix64(key);
+				}
+			} else if (rc == 1) {
+				c.replaces++;
+			} else {
+				fail_op(t, "put", rc);
+				break;
+			}
+		} else if (op < run->cut[CB_OP_REMOVE]) {
+			rc = map->remove(obj, key);
+			if (rc == 0) {
+				c.removes++;
+				if (verify) {
+					c.key_sum -= key;
+					c.key_mix ^= cb_mix64(key);
+				}
+			} else if (rc == -ENOENT) {
+				c.misses++;
+			} else {
+				fail_op(t, "remove", rc);
+				break;
+			}
+		} else {
+			struct cb_scan scan;
+
+			memset(&scan, 0, sizeof(scan));
+			scan.from = key;
+			scan.limit = run->range_len;
+			rc = map->scan(obj, key, &scan);
+			if (rc != 0) {
+				fail_op(t, "scan", rc);
+				break;
+			}
+			c.scans++;
+			c.scanned += scan.count;
+			if (verify && scan.bad)
+				note_bad_value(&c, key);
+		}
+		c.ops++;
+	}
+	t->rng = rng;
+	t->mc = c;
 }
 
 /* One phase (warmup or measured): until the stop flag, or the quota. */
@@ -1033,6 +1520,13 @@ static void run_phase(struct cb_thread *t, uint64_t quota)
 		t->pushes, t->pops, t->seq, t->push_sum, t->pop_sum, 0,
 	};
 
+	if (t->role == CB_ROLE_MAP) {
+		if (t->run->verify)
+			phase_map(t, quota, true);
+		else
+			phase_map(t, quota, false);
+		return;
+	}
 	if (t->run->verify)
 		phase_role(t, &c, quota, true);
 	else
@@ -1052,6 +1546,8 @@ static void *bench_thread(void *arg)
 
 	/* register with libconcoll's SMR now, not inside the measured window */
 	(void)concoll_thread_attach();
+	if (t->role == CB_ROLE_MAP)
+		prefill_map(t);
 
 	if (run->warmup) {
 		pthread_barrier_wait(&run->barrier);
@@ -1060,10 +1556,10 @@ static void *bench_thread(void *arg)
 	}
 	pthread_barrier_wait(&run->barrier);
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
-	before = t->pushes + t->pops;
+	before = t->pushes + t->pops + t->mc.ops;
 	run_phase(t, run->timed ? UINT64_MAX : t->quota);
 	clock_gettime(CLOCK_MONOTONIC, &t->end);
-	t->measured = t->pushes + t->pops - before;
+	t->measured = t->pushes + t->pops + t->mc.ops - before;
 	/* release: pairs with role_done(); our operations are complete */
 	if (t->role == CB_ROLE_PRODUCER)
 		atomic_fetch_sub_explicit(&run->producers.left, 1, memory_order_release);
@@ -1093,7 +1589,10 @@ static void setup_roles(struct cb_thread *threads, unsigned n, const struct cb_w
 	for (i = 0; i < n; i++) {
 		struct cb_thread *t = &threads[i];
 
-		if (w->info->kind == CB_WL_RANDOM) {
+		if (w->info->families == CB_MAPS) {
+			t->role = CB_ROLE_MAP;
+			t->quota = share(ops, n, i);
+		} else if (w->info->kind == CB_WL_RANDOM) {
 			t->role = CB_ROLE_RANDOM;
 			t->quota = share(ops, n, i);
 		} else if (producers == 0) {
@@ -1150,7 +1649,7 @@ static void drain(struct cb_run *run, struct cb_thread *main_t, struct cb_verify
 			break;
 		}
 		v->drained++;
-		v->drain_sum += mix64((uintptr_t)item);
+		v->drain_sum += cb_mix64((uintptr_t)item);
 		check_popped(main_t, (uintptr_t)item);
 	}
 	if (rc != 0 && rc != -EAGAIN && !v->overflow)
@@ -1230,6 +1729,92 @@ static bool verify_run(struct cb_run *run, struct cb_thread *threads, struct cb_
 	return ok;
 }
 
+/* Maps: the keys the operations left (from the threads' counts, the
+ * prefill included) must be those that a full scan finds. */
+static bool verify_map_run(struct cb_run *run, struct cb_thread *threads, const char *wl,
+			   unsigned run_no)
+{
+	const struct cb_structure *st = run->st;
+	struct cb_scan scan;
+	uint64_t count = 0, sum = 0, mix = 0, bad = 0, bad_key = 0;
+	unsigned i, n = run->nthreads;
+	bool ok = true;
+	size_t size;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct cb_map_counts *c = &threads[i].mc;
+
+		count += c->inserts - c->removes; /* modulo 2^64: the total is right */
+		sum += c->key_sum;
+		mix ^= c->key_mix;
+		if (c->bad_values && bad == 0)
+			bad_key = c->bad_key;
+		bad += c->bad_values;
+	}
+	memset(&scan, 0, sizeof(scan));
+	scan.limit = UINT64_MAX;
+	scan.full = true;
+	rc = run->map->scan(run->obj, 0, &scan);
+	if (rc != 0)
+		die(EXIT_RUNTIME, "%s: scan failed while verifying: %s", st->name, strerror(-rc));
+	if (scan.count != count || scan.sum != sum || scan.mix != mix) {
+		report_verify_failure(st, wl, n, run_no,
+				      "a scan finds %" PRIu64 " keys (sum %016" PRIx64 ", xor %016"
+				      PRIx64 "), the operations left %" PRIu64 " keys (sum %016"
+				      PRIx64 ", xor %016" PRIx64 ")", scan.count, scan.sum,
+				      scan.mix, count, sum, mix);
+		ok = false;
+	}
+	if (scan.bad) {
+		report_verify_failure(st, wl, n, run_no,
+				      "the scan returned %" PRIu64 " entries out of order or with "
+				      "a wrong value", scan.bad);
+		ok = false;
+	}
+	size = run->map->size(run->obj);
+	if (size != scan.count) {
+		report_verify_failure(st, wl, n, run_no,
+				      "the size is %zu, a scan finds %" PRIu64 " entries", size,
+				      scan.count);
+		ok = false;
+	}
+	if (bad) {
+		report_verify_failure(st, wl, n, run_no,
+				      "%" PRIu64 " gets or scans read a wrong value or went out "
+				      "of order (first: key %" PRIu64 ")", bad, bad_key);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Maps: where each operation of the mix starts in the 32-bit draw, and
+ * which keys the prefill inserts. */
+static void setup_map_run(struct cb_run *run, const struct cb_options *o,
+			  const struct cb_workload *w)
+{
+	double cum = 0, frac;
+	int i;
+
+	run->map = &run->st->map;
+	run->range_len = o->range_len;
+	for (i = 0; i < CB_OP_COUNT; i++) {
+		cum += w->mix[i];
+		run->cut[i] = cum >= 100 ? (uint64_t)1 << 32 :
+			      (uint64_t)(cum / 100 * 4294967296.0 + 0.5);
+	}
+	run->cut[CB_OP_COUNT - 1] = (uint64_t)1 << 32;
+	if (o->prefill_given)
+		frac = (double)o->prefill / (double)o->key_range;
+	else if (w->mix[CB_OP_PUT] + w->mix[CB_OP_REMOVE] > 0)
+		frac = w->mix[CB_OP_PUT] / (w->mix[CB_OP_PUT] + w->mix[CB_OP_REMOVE]);
+	else
+		frac = 0.5;
+	run->prefill_all = frac >= 1;
+	run->prefill_below = frac >= 1 ? UINT64_MAX : (uint64_t)(frac * 18446744073709551616.0);
+	run->prefill_salt = cb_mix64(o->seed ^ UINT64_C(0x6a09e667f3bcc909));
+}
+
 /* Pushes the prefill as the pseudo-producer main_t. */
 static void prefill(struct cb_run *run, struct cb_thread *main_t, uint64_t count, size_t capacity)
 {
@@ -1248,7 +1833,7 @@ static void prefill(struct cb_run *run, struct cb_thread *main_t, uint64_t count
 			    strerror(-rc));
 		main_t->seq++;
 		main_t->pushes++;
-		main_t->push_sum += mix64(v);
+		main_t->push_sum += cb_mix64(v);
 	}
 }
 
@@ -1299,7 +1884,7 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 				 unsigned run_no)
 {
 	struct cb_params params = { o->capacity };
-	struct cb_result res = { 0, 0, false };
+	struct cb_result res;
 	struct cb_thread *threads = alloc_threads(n + 1);
 	struct cb_thread *main_t = &threads[n]; /* the prefill and the drain */
 	struct cb_run *run = aligned_alloc(CB_CACHELINE, sizeof(*run));
@@ -1309,6 +1894,7 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 
 	if (run == NULL)
 		die(EXIT_RUNTIME, "out of memory");
+	memset(&res, 0, sizeof(res));
 	memset(run, 0, sizeof(*run));
 	run->st = st;
 	run->push = st->pool.push;
@@ -1316,6 +1902,8 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 	run->nthreads = n;
 	run->verify = o->verify;
 	run->fifo = st->family == CB_FAMILY_QUEUE;
+	if (st->family == CB_FAMILY_MAP)
+		setup_map_run(run, o, w);
 	run->warmup = o->warmup > 0;
 	run->timed = o->ops == 0;
 	atomic_init(&run->stop.raised, false);
@@ -1341,11 +1929,15 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 		t->run = run;
 		t->id = i;
 		t->item_base = (uintptr_t)(i + 1) << CB_SEQ_BITS;
-		t->rng = mix64(o->seed + UINT64_C(0x9e3779b97f4a7c15) * (i + 1)) | 1;
-		if (o->verify)
+		t->rng = cb_mix64(o->seed + UINT64_C(0x9e3779b97f4a7c15) * (i + 1)) | 1;
+		if (o->verify && run->map == NULL)
 			t->next_seq = xcalloc(n + 1, sizeof(*t->next_seq));
 	}
-	prefill(run, main_t, o->prefill, o->capacity);
+	snprintf(res.algorithm, sizeof(res.algorithm), "%s", st->algorithm(run->obj));
+	if (run->map == NULL) {
+		prefill(run, main_t, o->prefill, o->capacity);
+		res.prefilled = o->prefill;
+	}
 
 	if (pthread_barrier_init(&run->barrier, NULL, n + 1) != 0)
 		die(EXIT_RUNTIME, "cannot create a barrier for %u threads", n + 1);
@@ -1379,6 +1971,7 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 			die(EXIT_RUNTIME, "%s: %s failed in thread %u of %u: %s (%d)", st->name,
 			    t->error_op, i, n, strerror(-t->error), t->error);
 		ops += t->measured;
+		res.prefilled += t->prefilled;
 		if (i == 0 || start < t0)
 			t0 = start;
 		if (end > t_end)
@@ -1387,7 +1980,9 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 	res.elapsed = t_end > t0 ? t_end - t0 : 1e-9;
 	res.ops_per_sec = (double)ops / res.elapsed;
 
-	if (o->verify)
+	if (o->verify && run->map != NULL)
+		res.verify_failed = !verify_map_run(run, threads, wl, run_no);
+	else if (o->verify)
 		res.verify_failed = !verify_run(run, threads, main_t, wl, run_no);
 
 	st->destroy(run->obj);
@@ -1413,6 +2008,78 @@ static double median_of(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Whether structure st runs workload w. */
+static bool runs_on(const struct cb_workload *w, const struct cb_structure *st)
+{
+	return (w->info->families & (1u << st->family)) != 0;
+}
+
+/* Whether the sweep runs a map. */
+static bool sweep_has_maps(const struct cb_options *o)
+{
+	size_t s, wi;
+
+	for (s = 0; s < o->nstructures; s++) {
+		for (wi = 0; wi < o->nworkloads; wi++) {
+			if (o->structures[s]->family == CB_FAMILY_MAP &&
+			    runs_on(&o->workloads[wi], o->structures[s]))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void format_dist(const struct cb_options *o, char *buf, size_t size)
+{
+	if (o->dist == CB_DIST_ZIPF)
+		snprintf(buf, size, "zipf:%g", o->theta);
+	else
+		snprintf(buf, size, "uniform");
+}
+
+/* Table comments on the map workloads: keys, distribution, prefill, mixes. */
+static void print_map_header(const struct cb_options *o)
+{
+	char dist[32];
+	size_t wi;
+
+	format_dist(o, dist, sizeof(dist));
+	printf("# maps: keys 1 to %" PRIu64 ", %s%s; ", o->key_range, dist,
+	       o->dist == CB_DIST_ZIPF ? " (hot keys scattered over the range)" : "");
+	if (o->prefill_given)
+		printf("prefill about %" PRIu64 " keys", o->prefill);
+	else
+		printf("prefill to the steady state");
+	printf("; scans of %" PRIu64 " entries\n", o->range_len);
+	for (wi = 0; wi < o->nworkloads; wi++) {
+		const struct cb_workload *w = &o->workloads[wi];
+
+		if (!(w->info->families & CB_MAPS))
+			continue;
+		printf("# %s: get %g%%, put %g%%, remove %g%%, scan %g%%\n", w->label,
+		       w->mix[CB_OP_GET], w->mix[CB_OP_PUT], w->mix[CB_OP_REMOVE],
+		       w->mix[CB_OP_SCAN]);
+	}
+}
+
+/* "# algorithms: scq=scq ..." as the structures report them. */
+static void print_algorithms(const struct cb_options *o)
+{
+	struct cb_params params = { o->capacity };
+	size_t i;
+
+	printf("# algorithms:");
+	for (i = 0; i < o->nstructures; i++) {
+		const struct cb_structure *st = o->structures[i];
+		void *obj = st->create(&params);
+
+		printf(" %s=%s", st->name, obj ? st->algorithm(obj) : "?");
+		if (obj)
+			st->destroy(obj);
+	}
+	printf("\n");
+}
+
 static void print_header(const struct cb_options *o)
 {
 	char cpus[256];
@@ -1420,7 +2087,8 @@ static void print_header(const struct cb_options *o)
 	if (o->format == CB_FORMAT_CSV) {
 		printf("structure,family,workload,threads,ops_per_sec_median,ops_per_sec_min,"
 		       "ops_per_sec_max,cv,repeat,duration,verified,smr_retired,smr_freed,"
-		       "smr_pending\n");
+		       "smr_pending,ns_per_op,algorithm,get_pct,put_pct,remove_pct,scan_pct,"
+		       "key_range,dist,prefill\n");
 		fflush(stdout);
 		return;
 	}
@@ -1434,8 +2102,11 @@ static void print_header(const struct cb_options *o)
 		printf("# duration: %g s per run", o->duration);
 	printf("; warmup %g s; repeat %u; prefill %" PRIu64 "; capacity %zu\n", o->warmup,
 	       o->repeat, o->prefill, o->capacity);
-	printf("%-16s %-16s %7s %10s %10s %10s %6s\n", "structure", "workload", "threads",
-	       "Mops/s", "min", "max", "verify");
+	print_algorithms(o);
+	if (sweep_has_maps(o))
+		print_map_header(o);
+	printf("%-16s %-16s %7s %10s %10s %10s %9s %6s\n", "structure", "workload", "threads",
+	       "Mops/s", "min", "max", "ns/op", "verify");
 	fflush(stdout);
 }
 
@@ -1443,15 +2114,28 @@ static void print_row(const struct cb_options *o, const struct cb_row *r)
 {
 	if (o->format == CB_FORMAT_CSV) {
 		printf("%s,%s,%s,%u,%.1f,%.1f,%.1f,%.4f,%u,%.6f,%s,%" PRIu64 ",%" PRIu64 ",%"
-		       PRIu64 "\n", r->st->name, cb_family_name(r->st->family), r->workload,
+		       PRIu64 ",%.1f,%s,", r->st->name, cb_family_name(r->st->family), r->workload,
 		       r->threads, r->median, r->min, r->max, r->cv, r->repeat, r->elapsed,
-		       r->verified, r->smr_retired, r->smr_freed, r->smr_pending);
+		       r->verified, r->smr_retired, r->smr_freed, r->smr_pending, r->ns_per_op,
+		       r->algorithm);
+		if (r->st->family == CB_FAMILY_MAP) {
+			char dist[32];
+
+			format_dist(o, dist, sizeof(dist));
+			printf("%g,%g,%g,%g,%" PRIu64 ",%s,", r->w->mix[CB_OP_GET],
+			       r->w->mix[CB_OP_PUT], r->w->mix[CB_OP_REMOVE], r->w->mix[CB_OP_SCAN],
+			       o->key_range, dist);
+		} else {
+			printf(",,,,,,");
+		}
+		printf("%" PRIu64 "\n", r->prefilled);
 	} else {
 		const char *verify = strcmp(r->verified, "yes") == 0 ? "ok" :
 				     strcmp(r->verified, "failed") == 0 ? "FAILED" : "-";
 
-		printf("%-16s %-16s %7u %10.3f %10.3f %10.3f %6s\n", r->st->name, r->workload,
-		       r->threads, r->median / 1e6, r->min / 1e6, r->max / 1e6, verify);
+		printf("%-16s %-16s %7u %10.3f %10.3f %10.3f %9.1f %6s\n", r->st->name,
+		       r->workload, r->threads, r->median / 1e6, r->min / 1e6, r->max / 1e6,
+		       r->ns_per_op, verify);
 	}
 	fflush(stdout);
 }
@@ -1481,6 +2165,8 @@ static void run_config(const struct cb_options *o, const struct cb_structure *st
 		unsigned p = w->producers ? w->producers : n / 2;
 
 		snprintf(wl, sizeof(wl), "prod-cons:%u:%u", p, n - p);
+	} else if (w->info->families == CB_MAPS) {
+		snprintf(wl, sizeof(wl), "%s", w->label);
 	} else {
 		snprintf(wl, sizeof(wl), "%s", w->info->kind == CB_WL_PROD_CONS ? "pairs" :
 			 w->info->name);
@@ -1499,6 +2185,8 @@ static void run_config(const struct cb_options *o, const struct cb_structure *st
 		values[r] = res.ops_per_sec;
 		elapsed[r] = res.elapsed;
 		failed |= res.verify_failed;
+		row.prefilled = res.prefilled;
+		memcpy(row.algorithm, res.algorithm, sizeof(row.algorithm));
 		row.smr_retired += after.retired - before.retired;
 		row.smr_freed += after.freed - before.freed;
 		row.smr_pending = after.pending;
@@ -1510,6 +2198,7 @@ static void run_config(const struct cb_options *o, const struct cb_structure *st
 	}
 	mean = sum / o->repeat;
 	row.st = st;
+	row.w = w;
 	row.workload = wl;
 	row.threads = n;
 	row.repeat = o->repeat;
@@ -1522,6 +2211,7 @@ static void run_config(const struct cb_options *o, const struct cb_structure *st
 	row.min = values[0];
 	row.max = values[o->repeat - 1];
 	row.elapsed = median_of(elapsed, o->repeat);
+	row.ns_per_op = row.median > 0 ? n * 1e9 / row.median : 0;
 	row.verified = !o->verify ? "no" : failed ? "failed" : "yes";
 	print_row(o, &row);
 	if (o->verify && !failed)
@@ -1552,6 +2242,8 @@ int main(int argc, char **argv)
 
 	detect_cpus();
 	parse_options(&o, argc, argv);
+	if (sweep_has_maps(&o))
+		setup_keys(&o);
 
 	for (s = 0; s < o.nstructures; s++) {
 		for (wi = 0; wi < o.nworkloads; wi++) {
@@ -1586,6 +2278,7 @@ int main(int argc, char **argv)
 		}
 	}
 	free(o.structures);
+	free(o.unavailable);
 	free(o.threads);
 	free(cb_cpus);
 	return cb_any_verify_failed ? EXIT_VERIFY_FAILED : 0;

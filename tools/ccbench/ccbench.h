@@ -11,8 +11,9 @@
  *
  * A family fixes the operations a row provides and the properties the
  * verifier may check.  Queues and stacks are "pools": push and pop of
- * non-NULL pointers.  Families with other operations (maps, sets) add their
- * own operation table next to struct cb_pool_ops and their own workloads.
+ * non-NULL pointers (struct cb_pool_ops).  Maps are ordered maps from
+ * integer keys to integer values: get, put, remove and an ascending scan
+ * (struct cb_map_ops).
  */
 #ifndef CCBENCH_H
 #define CCBENCH_H
@@ -27,6 +28,7 @@
 enum cb_family {
 	CB_FAMILY_QUEUE,
 	CB_FAMILY_STACK,
+	CB_FAMILY_MAP,
 	CB_FAMILY_COUNT
 };
 
@@ -57,6 +59,71 @@ struct cb_pool_ops {
 	int (*pop)(void *obj, void **item);
 };
 
+/* A 64-bit finalizer (splitmix64): checksums combine it over items and
+ * keys, so that a lost item and a duplicated one do not cancel out. */
+static inline uint64_t cb_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+/* The value stored with key in the map workloads: a function of the key,
+ * so that get and scan can check what they read; it fits in a pointer. */
+static inline uint64_t cb_map_value(uint64_t key)
+{
+	return (uint64_t)(uintptr_t)~(uintptr_t)key;
+}
+
+/*
+ * A scan of a map in progress: the adapters call cb_scan_visit() for every
+ * entry, in ascending key order, until it returns true.
+ */
+struct cb_scan {
+	uint64_t from;  /* the scan asked for keys >= from */
+	uint64_t limit; /* stop after this many entries */
+	bool full;      /* also compute mix (the verification scan) */
+	uint64_t count; /* entries visited */
+	uint64_t sum;   /* sum of their keys */
+	uint64_t mix;   /* xor of cb_mix64(key), when full */
+	uint64_t last;  /* the last key visited */
+	uint64_t bad;   /* entries below from, out of order or with a wrong value */
+};
+
+static inline bool cb_scan_visit(struct cb_scan *s, uint64_t key, uint64_t value)
+{
+	if (key < s->from || (s->count != 0 && key <= s->last) || value != cb_map_value(key))
+		s->bad++;
+	s->last = key;
+	s->count++;
+	s->sum += key;
+	if (s->full)
+		s->mix ^= cb_mix64(key);
+	return s->count >= s->limit;
+}
+
+/*
+ * Operations of the map family.  Keys and values are integers; every
+ * operation may run concurrently with every other from any number of
+ * threads.  get returns 0 and the value, or -ENOENT when key is absent;
+ * put inserts or replaces, returning 0 when it inserted and 1 when it
+ * replaced; remove returns 0, or -ENOENT when key was absent; scan visits
+ * the entries with keys >= from in ascending order, calling
+ * cb_scan_visit(scan, ...) for each until it returns true, and returns 0.
+ * Any of them may return another negative errno on failure.  size counts
+ * the entries (exact when nothing else runs).
+ */
+struct cb_map_ops {
+	int (*get)(void *obj, uint64_t key, uint64_t *value);
+	int (*put)(void *obj, uint64_t key, uint64_t value);
+	int (*remove)(void *obj, uint64_t key);
+	int (*scan)(void *obj, uint64_t from, struct cb_scan *scan);
+	size_t (*size)(void *obj);
+};
+
 struct cb_structure {
 	const char *name;          /* what --structure takes */
 	enum cb_family family;
@@ -69,7 +136,11 @@ struct cb_structure {
 	void (*destroy)(void *obj);
 	/* The algorithm actually used by obj (e.g. concoll_queue_kind_name). */
 	const char *(*algorithm)(const void *obj);
-	struct cb_pool_ops pool;
+	/* NULL, or a function that returns NULL when the structure can run
+	 * and otherwise why it cannot (e.g. built without a library). */
+	const char *(*unavailable)(void);
+	struct cb_pool_ops pool; /* queues and stacks */
+	struct cb_map_ops map;   /* maps */
 };
 
 extern const struct cb_structure cb_structures[];

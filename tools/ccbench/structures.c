@@ -164,6 +164,135 @@ static int mutex_stack_pop(void *obj, void **item)
 	return peer_mutex_stack_pop(obj, item);
 }
 
+/* --- libconcoll maps --------------------------------------------------------- */
+
+static void *map_create_kind(int kind)
+{
+	struct concoll_map_options opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.size = sizeof(opts);
+	opts.kind = kind;
+	opts.compare = CONCOLL_CMP_U64;
+	return concoll_map_create(&opts);
+}
+
+static void *skiplist_create(const struct cb_params *params)
+{
+	(void)params;
+	return map_create_kind(CONCOLL_MAP_SKIPLIST);
+}
+
+static void *skiplist_locked_create(const struct cb_params *params)
+{
+	(void)params;
+	return map_create_kind(CONCOLL_MAP_SKIPLIST_LOCKED);
+}
+
+static void map_destroy(void *obj)
+{
+	/* no release callback: cannot fail with -EDEADLK */
+	(void)concoll_map_destroy(obj);
+}
+
+static const char *map_algorithm(const void *obj)
+{
+	return concoll_map_kind_name(obj);
+}
+
+static int map_get(void *obj, uint64_t key, uint64_t *value)
+{
+	void *v;
+	int rc = concoll_map_get(obj, concoll_key_u64(key), &v);
+
+	if (rc == 0)
+		*value = concoll_key_to_u64(v);
+	return rc;
+}
+
+static int map_put(void *obj, uint64_t key, uint64_t value)
+{
+	return concoll_map_put(obj, concoll_key_u64(key), concoll_key_u64(value), NULL);
+}
+
+static int map_remove(void *obj, uint64_t key)
+{
+	return concoll_map_remove(obj, concoll_key_u64(key), NULL);
+}
+
+static int map_visit(void *key, void *value, void *ctx)
+{
+	return cb_scan_visit(ctx, concoll_key_to_u64(key), concoll_key_to_u64(value));
+}
+
+static int map_scan(void *obj, uint64_t from, struct cb_scan *scan)
+{
+	int rc = concoll_map_range(obj, concoll_key_u64(from), NULL, CONCOLL_RANGE_LO,
+				   map_visit, scan);
+
+	return rc > 0 ? 0 : rc; /* rc > 0: map_visit stopped the scan */
+}
+
+static size_t map_size(void *obj)
+{
+	return concoll_map_size(obj);
+}
+
+/* --- peer: reader-writer lock around a red-black tree ----------------------- */
+
+static const char *mutex_map_unavailable(void)
+{
+	return peer_mutex_map_available() ? NULL :
+	       "ccbench was built without <bsd/sys/tree.h> (libbsd)";
+}
+
+static void *mutex_map_create(const struct cb_params *params)
+{
+	(void)params;
+	return peer_mutex_map_create();
+}
+
+static void mutex_map_destroy(void *obj)
+{
+	peer_mutex_map_destroy(obj);
+}
+
+static const char *mutex_map_algorithm(const void *obj)
+{
+	(void)obj;
+	return "rwlock+rbtree";
+}
+
+static int mutex_map_get(void *obj, uint64_t key, uint64_t *value)
+{
+	return peer_mutex_map_get(obj, key, value);
+}
+
+static int mutex_map_put(void *obj, uint64_t key, uint64_t value)
+{
+	return peer_mutex_map_put(obj, key, value);
+}
+
+static int mutex_map_remove(void *obj, uint64_t key)
+{
+	return peer_mutex_map_remove(obj, key);
+}
+
+static bool mutex_map_visit(uint64_t key, uint64_t value, void *ctx)
+{
+	return cb_scan_visit(ctx, key, value);
+}
+
+static int mutex_map_scan(void *obj, uint64_t from, struct cb_scan *scan)
+{
+	return peer_mutex_map_scan(obj, from, mutex_map_visit, scan);
+}
+
+static size_t mutex_map_size(void *obj)
+{
+	return peer_mutex_map_size(obj);
+}
+
 /* --- the registry ---------------------------------------------------------- */
 
 const struct cb_structure cb_structures[] = {
@@ -233,6 +362,41 @@ const struct cb_structure cb_structures[] = {
 		.algorithm = mutex_stack_algorithm,
 		.pool = { mutex_stack_push, mutex_stack_pop },
 	},
+	{
+		.name = "skiplist",
+		.family = CB_FAMILY_MAP,
+		.progress = CB_PROGRESS_LOCK_FREE,
+		.flags = 0,
+		.summary = "libconcoll lock-free skip list (CONCOLL_MAP_SKIPLIST), u64 keys",
+		.create = skiplist_create,
+		.destroy = map_destroy,
+		.algorithm = map_algorithm,
+		.map = { map_get, map_put, map_remove, map_scan, map_size },
+	},
+	{
+		.name = "skiplist-locked",
+		.family = CB_FAMILY_MAP,
+		.progress = CB_PROGRESS_BLOCKING,
+		.flags = 0,
+		.summary = "libconcoll skip list, locked updates (CONCOLL_MAP_SKIPLIST_LOCKED)",
+		.create = skiplist_locked_create,
+		.destroy = map_destroy,
+		.algorithm = map_algorithm,
+		.map = { map_get, map_put, map_remove, map_scan, map_size },
+	},
+	{
+		.name = "mutex-map",
+		.family = CB_FAMILY_MAP,
+		.progress = CB_PROGRESS_BLOCKING,
+		.flags = CB_PEER,
+		.summary = "peer: pthread rwlock around a red-black tree (libbsd <sys/tree.h>)",
+		.create = mutex_map_create,
+		.destroy = mutex_map_destroy,
+		.algorithm = mutex_map_algorithm,
+		.unavailable = mutex_map_unavailable,
+		.map = { mutex_map_get, mutex_map_put, mutex_map_remove, mutex_map_scan,
+			 mutex_map_size },
+	},
 };
 
 const size_t cb_structure_count = sizeof(cb_structures) / sizeof(cb_structures[0]);
@@ -255,6 +419,8 @@ const char *cb_family_name(enum cb_family family)
 		return "queue";
 	case CB_FAMILY_STACK:
 		return "stack";
+	case CB_FAMILY_MAP:
+		return "map";
 	default:
 		return "?";
 	}
