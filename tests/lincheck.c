@@ -318,8 +318,12 @@ static bool map_entry_is(const struct map_state *s, int k, const struct lin_op *
 {
 	if (k < 0)
 		return op->rc == -ENOENT;
-	return op->rc == 0 && LIN_KEY_OF(op->ret) == (unsigned)k &&
-	       map_value_is(s, (unsigned)k, LIN_VALUE_OF(op->ret));
+	if (op->rc != 0 || LIN_KEY_OF(op->ret) != (unsigned)k)
+		return false;
+	if (LIN_VALUE_OF(op->ret) == LIN_VALUE_ANY && op->type != LIN_MAP_POP_FIRST &&
+	    op->type != LIN_MAP_POP_LAST)
+		return true;
+	return map_value_is(s, (unsigned)k, LIN_VALUE_OF(op->ret));
 }
 
 static bool map_step(void *st, const struct lin_op *op)

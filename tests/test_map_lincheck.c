@@ -21,12 +21,16 @@
 #include "testutil.h"
 
 /* Every map kind; a new kind is one line here. */
+/* nav_value_weak: the navigations other than EQ guarantee the key at their
+ * linearization point, and a value that the entry held during the call
+ * (map.h), not the value at that point. */
 static const struct {
 	int kind;
 	const char *name;
+	bool nav_value_weak;
 } kinds[] = {
-	{ CONCOLL_MAP_SKIPLIST, "skiplist" },
-	{ CONCOLL_MAP_SKIPLIST_LOCKED, "skiplist-locked" },
+	{ CONCOLL_MAP_SKIPLIST, "skiplist", true },
+	{ CONCOLL_MAP_SKIPLIST_LOCKED, "skiplist-locked", false },
 };
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
@@ -267,6 +271,7 @@ static int reverse_u64(const void *a, const void *b, int *order, void *ctx)
 
 struct variant {
 	int kind;
+	bool nav_value_weak;
 	bool set;
 	int cmp;
 	char name[64];
@@ -293,6 +298,7 @@ static void variant_of(int i, struct variant *v)
 	int k = i / (2 * NCMPS);
 
 	v->kind = kinds[k].kind;
+	v->nav_value_weak = kinds[k].nav_value_weak;
 	v->set = (i / NCMPS) % 2 == 1;
 	v->cmp = i % NCMPS;
 	snprintf(v->name, sizeof v->name, "%s %s %s", kinds[k].name, v->set ? "set" : "map",
@@ -557,6 +563,51 @@ static void create_target(struct round *r)
 	}
 }
 
+/* Was value stored for key k by the initial state, or by an update of k that
+ * succeeded and was invoked before `before`? */
+static bool value_was_stored(const struct round *r, size_t nops, unsigned k, uint32_t value,
+                             uint64_t before)
+{
+	size_t i;
+
+	if ((r->init.present >> k & 1) && r->init.value[k] == value)
+		return true;
+	for (i = 0; i < nops; i++) {
+		const struct lin_op *o = &r->ops[i];
+		bool stored = (o->type == LIN_MAP_PUT && (o->rc == 0 || o->rc == 1)) ||
+		              ((o->type == LIN_MAP_PUT_IF_ABSENT || o->type == LIN_MAP_REPLACE ||
+		                o->type == LIN_MAP_REPLACE_IF_EQ) &&
+		               o->rc == 0);
+
+		if (stored && LIN_KEY_OF(o->arg) == k && LIN_VALUE_OF(o->arg) == value &&
+		    o->call < before)
+			return true;
+	}
+	return false;
+}
+
+/* For kinds whose navigation guarantees only the key at the linearization
+ * point: check that each value returned was one stored for that key before
+ * the call returned, then let the model check the key alone. */
+static void weaken_nav_values(struct round *r, size_t nops)
+{
+	size_t i;
+
+	for (i = 0; i < nops; i++) {
+		struct lin_op *o = &r->ops[i];
+		unsigned k = LIN_KEY_OF(o->ret);
+
+		if (o->type < LIN_MAP_FIRST || o->type > LIN_MAP_HIGHER || o->rc != 0)
+			continue;
+		if (!value_was_stored(r, nops, k, LIN_VALUE_OF(o->ret), o->resp)) {
+			lin_print(r->ops, nops, lin_map_type_names);
+			ck_abort_msg("%s returned value %#x for key %u, never stored before it returned",
+			             lin_map_type_names[o->type], LIN_VALUE_OF(o->ret), k);
+		}
+		o->ret = LIN_KV(k, LIN_VALUE_ANY);
+	}
+}
+
 START_TEST(histories_are_linearizable)
 {
 	struct variant v;
@@ -588,6 +639,8 @@ START_TEST(histories_are_linearizable)
 		}
 		tu_run_threads(r->nthreads, record_ops, w, sizeof w[0]);
 		nops = (size_t)r->nthreads * r->ops_per_thread;
+		if (v.nav_value_weak && !v.set)
+			weaken_nav_values(r, nops);
 		if (!lin_check(r->ops, nops, v.set ? &lin_set_model : &lin_map_model, &r->init)) {
 			fprintf(stderr,
 			        "%s: history of round %u is not linearizable (initial keys %#llx; "

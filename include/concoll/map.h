@@ -218,7 +218,9 @@ CONCOLL_API concoll_map_t *concoll_map_create(const struct concoll_map_options *
  * the map has a release callback and the caller is inside a guard;
  * NULL m: 0. */
 CONCOLL_API int concoll_map_destroy(concoll_map_t *m);
+/* The kind used (never CONCOLL_MAP_DEFAULT), or -EINVAL for NULL. */
 CONCOLL_API int concoll_map_kind(const concoll_map_t *m);
+/* "skiplist" or "skiplist-locked"; NULL for NULL. */
 CONCOLL_API const char *concoll_map_kind_name(const concoll_map_t *m);
 
 /* ----- lookups (0 found, -ENOENT absent, -EINVAL, -ENOMEM, comparator errors) -----
@@ -290,19 +292,24 @@ CONCOLL_API int concoll_map_is_empty(concoll_map_t *m);
 /* ----- iteration ----- */
 
 /* Call fn(key, value, ctx) for the entries in the range, in order, inside
- * one guard.  lo/hi are read only when flags name them.  Returns 0, what
- * fn returned to stop, or a negative error. */
+ * one guard.  lo/hi are read only when flags name them; a range whose lo
+ * is above its hi is empty.  Returns 0, what fn returned to stop, or a
+ * negative error (-EINVAL: NULL map or fn, unknown flags, NULL string
+ * bound).  concoll_map_iter_next() keeps returning -ENOENT after the end. */
 CONCOLL_API int concoll_map_range(concoll_map_t *m, const void *lo, const void *hi,
                                   unsigned flags, concoll_visit_fn fn, void *ctx);
 /* An iterator over a range: entries are collected in small batches inside
  * a guard (and retained when options.retain is set), so the caller need not
- * hold a guard between calls (a custom order whose keys are released
- * concurrently needs retain, or a guard around the whole iteration: the
- * iterator resumes after the last key it returned).  With retain, the
+ * hold a guard between calls.  It resumes after the last key it returned,
+ * which must stay readable: string and byte-string keys are copied when
+ * the map has release but no retain, and a CONCOLL_CMP_CUSTOM map with
+ * release needs retain (otherwise EINVAL; use concoll_map_range()).
+ * With retain, the
  * entries it returned stay valid at least until the next call on the
  * iterator (it releases a batch when it fetches the next one or is
  * destroyed); without, as for the other functions (see Ownership).
- * NULL with errno EINVAL or ENOMEM.  The bounds are copied as words:
+ * NULL with errno EINVAL (NULL map, unknown flags, NULL string bound,
+ * the custom-order case above) or ENOMEM.  The bounds are copied as words:
  * string and bytes bounds must stay valid until the iterator is
  * destroyed, and so must the map. */
 CONCOLL_API concoll_map_iter_t *concoll_map_iter_create(concoll_map_t *m, const void *lo,
@@ -320,7 +327,10 @@ CONCOLL_API void concoll_map_iter_destroy(concoll_map_iter_t *it);
  * meanwhile; it is sorted and has no duplicate keys).  NULL with errno
  * EINVAL, ENOMEM, or a comparator's error. */
 CONCOLL_API concoll_frozen_t *concoll_map_freeze(concoll_map_t *m);
-/* Releases retained entries (when the map had retain and release). */
+/* Snapshots copy the order and the callbacks: they may outlive their map.
+ * NULL f: concoll_frozen_size() returns 0, the others -EINVAL (destroy:
+ * nothing).  Releases retained entries (when the map had retain and
+ * release). */
 CONCOLL_API void concoll_frozen_destroy(concoll_frozen_t *f);
 CONCOLL_API size_t concoll_frozen_size(const concoll_frozen_t *f);
 /* Entry at position i (0-based, ascending): 0 or -ENOENT. */
@@ -335,9 +345,11 @@ CONCOLL_API int concoll_frozen_get(const concoll_frozen_t *f, const void *key, v
 /* Like concoll_map_range(). */
 CONCOLL_API int concoll_frozen_range(const concoll_frozen_t *f, const void *lo, const void *hi,
                                      unsigned flags, concoll_visit_fn fn, void *ctx);
-/* 1 when both hold equal keys (by the comparator) with equal values
- * (options.value_equal, else the same words), 0 otherwise, -EINVAL when
- * the orders differ, or a callback's error. */
+/* 1 when both hold equal keys (by a's comparator) with equal values
+ * (a's options.value_equal, else the same words), 0 otherwise; snapshots
+ * of different kinds with one order compare.  -EINVAL when the orders
+ * differ (a custom order: another function or context) or a map's
+ * snapshot is compared with a set's; or a callback's error. */
 CONCOLL_API int concoll_frozen_equal(const concoll_frozen_t *a, const concoll_frozen_t *b);
 /* A hash of the contents, computed on the first call and then cached:
  * options.hash per entry, else the built-in hash of the key (its word for

@@ -495,7 +495,7 @@ struct concoll_map_iter {
 	bool started, done;
 	/* Resuming after the last key must not read freed memory: without
 	 * retain, string and byte-string keys of a map that releases them are
-	 * copied (a custom order needs retain or a guard, see map.h). */
+	 * copied (custom keys must be retained, see cc_map_iter_create). */
 	bool copy_bound;
 	void *bound;       /* the copy: a string, or a concoll_bytes + data */
 	size_t bound_size;
@@ -542,6 +542,13 @@ concoll_map_iter_t *cc_map_iter_create(concoll_map_t *m, const void *lo, const v
 	concoll_map_iter_t *it;
 
 	if (cc_range_check(m, lo, hi, flags) != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* It resumes after the last key it returned: a custom key that the
+	 * map may release meanwhile must be retained (strings and byte
+	 * strings are copied instead). */
+	if (m->conf.cmp.kind == CONCOLL_CMP_CUSTOM && m->conf.release && !m->conf.retain) {
 		errno = EINVAL;
 		return NULL;
 	}
