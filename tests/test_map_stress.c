@@ -1227,6 +1227,22 @@ static void check_held(struct rel *sh, const struct token *t)
 		atomic_fetch_add(&sh->released_while_held, 1);
 }
 
+/* A scan inside its own guard: every entry it visits is still held. */
+struct held_scan {
+	struct rel *sh;
+	unsigned stop, n;
+};
+
+static int held_visit(void *key, void *value, void *ctx)
+{
+	struct held_scan *hs = ctx;
+
+	check_held(hs->sh, key);
+	if (value)
+		check_held(hs->sh, value);
+	return ++hs->n >= hs->stop;
+}
+
 /* Iterate (with retain: outside any guard) or freeze; everything handed
  * out is held while we look at it. */
 static void release_view(struct rworker *w, uint64_t x)
@@ -1240,17 +1256,28 @@ static void release_view(struct rworker *w, uint64_t x)
 		concoll_map_iter_t *it;
 		unsigned n = 0, stop = (unsigned)(x >> 8) % 80;
 
-		/* without retain, what it hands out is valid inside a guard */
-		if (!sh->retain && concoll_smr_enter() != 0) {
-			note_err(&w->e, "smr_enter");
+		/* without retain, an iterator cannot resume from custom keys
+		 * that may be freed (EINVAL): scan inside one guard instead */
+		if (!sh->retain) {
+			struct held_scan hs = { sh, stop, 0 };
+
+			rc = t->is_set ? concoll_set_range(t->s, NULL, NULL, 0, held_visit, &hs)
+			               : concoll_map_range(t->m, NULL, NULL, 0, held_visit, &hs);
+			if (rc < 0)
+				note_err(&w->e, "range: %d", rc);
+			errno = 0;
+			it = t->is_set ? concoll_set_iter_create(t->s, NULL, NULL, 0)
+			               : concoll_map_iter_create(t->m, NULL, NULL, 0);
+			if (it || errno != EINVAL)
+				note_err(&w->e, "iter_create without retain: %p errno %d", (void *)it,
+				         errno);
+			concoll_map_iter_destroy(it);
 			return;
 		}
 		it = t->is_set ? concoll_set_iter_create(t->s, NULL, NULL, 0)
 		               : concoll_map_iter_create(t->m, NULL, NULL, 0);
 		if (!it) {
 			note_err(&w->e, "iter_create: errno %d", errno);
-			if (!sh->retain)
-				concoll_smr_exit();
 			return;
 		}
 		while (n++ < stop && (rc = concoll_map_iter_next(it, &k, &v)) == 0) {
@@ -1260,8 +1287,6 @@ static void release_view(struct rworker *w, uint64_t x)
 			if (n % 16 == 0)
 				sched_yield();
 		}
-		if (!sh->retain)
-			concoll_smr_exit();
 		concoll_map_iter_destroy(it);
 	} else {
 		concoll_frozen_t *f =
