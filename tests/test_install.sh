@@ -19,6 +19,8 @@ done
 [ -f "$root$mandir/man1/ccbench.1" ] || fail "missing ccbench(1)"
 [ -f "$root$mandir/man3/concoll_queue_push.3" ] || fail "missing concoll_queue_push(3)"
 [ -e "$root$mandir/man3/concoll_queue_pop.3" ] || fail "missing concoll_queue_pop(3)"
+[ -f "$root$mandir/man3/concoll_map_create.3" ] || fail "missing concoll_map_create(3)"
+[ -e "$root$mandir/man3/concoll_set_add.3" ] || fail "missing concoll_set_add(3)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,7 +34,13 @@ int main(void)
 	if (!q || concoll_queue_push(q, (void *)42) || concoll_queue_pop(q, &out) || out != (void *)42)
 		return 1;
 	concoll_queue_destroy(q, NULL, NULL);
-	printf("libconcoll %s: pushed and popped 42\n", concoll_version());
+	concoll_map_t *m = concoll_map_create(NULL);
+	void *k = NULL;
+	if (!m || concoll_map_put(m, concoll_key_u64(7), "seven", NULL) ||
+	    concoll_map_floor(m, concoll_key_u64(9), &k, &out) || concoll_key_to_u64(k) != 7)
+		return 1;
+	concoll_map_destroy(m);
+	printf("libconcoll %s: pushed and popped 42, found the floor of 9\n", concoll_version());
 	return 0;
 }
 PROG
