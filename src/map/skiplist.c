@@ -431,9 +431,11 @@ static void sl_unlink_walk(struct cc_sl *m, struct sl_node *n)
 /* n is marked at every level: make sure no level links it, then retire it
  * (or hand both to the inserter still linking its index levels). */
 static void sl_finish_removal(struct cc_sl *m, struct cc_smr_rec *self, struct sl_node *n,
-                              bool inserter)
+                              bool inserter, struct sl_node **hint_preds,
+                              struct sl_node **hint_succs)
 {
 	struct sl_node *preds[SL_MAX_LEVEL], *succs[SL_MAX_LEVEL];
+	int i;
 
 	if (!inserter && n->level > 1) {
 		uint32_t st = SL_RAISING;
@@ -441,9 +443,17 @@ static void sl_finish_removal(struct cc_sl *m, struct cc_smr_rec *self, struct s
 		if (atomic_compare_exchange_strong(&n->state, &st, SL_RAISING | SL_HANDOFF))
 			return; /* the inserter finishes */
 	}
-	/* A search up to the key passes every node with that key at every
-	 * level and unlinks the marked ones. */
-	if (sl_search(m, SL_UPTO, n->key, preds, succs, NULL) != 0)
+	/* Fast path: unlink n after the predecessors that the remover's own
+	 * search found, when they still precede it at every level. */
+	for (i = hint_preds ? (int)n->level - 1 : -2; i >= 0; i--) {
+		uintptr_t w = sl_load_next(m, n, (unsigned)i);
+
+		if (hint_succs[i] != n || !sl_snip(hint_preds[i], n, (unsigned)i, w & ~SL_FLAGS))
+			break;
+	}
+	/* Otherwise a search up to the key passes every node with that key at
+	 * every level and unlinks the marked ones. */
+	if (i != -1 && sl_search(m, SL_UPTO, n->key, preds, succs, NULL) != 0)
 		sl_unlink_walk(m, n);
 	cc_smr_retire(self, &n->smr, sl_node_reclaim);
 }
@@ -537,7 +547,7 @@ done:
 	st = SL_RAISING;
 	if (!atomic_compare_exchange_strong(&n->state, &st, 0)) {
 		/* SL_HANDOFF: removed while we linked; we unlink and retire */
-		sl_finish_removal(m, self, n, true);
+		sl_finish_removal(m, self, n, true, NULL, NULL);
 	}
 }
 
@@ -653,7 +663,7 @@ static int sl_remove(concoll_map_t *base, struct cc_smr_rec *self, const void *k
 				if (old)
 					*old = (void *)v;
 				sl_mark_index(cur);
-				sl_finish_removal(m, self, cur, false);
+				sl_finish_removal(m, self, cur, false, preds, succs);
 				return 0;
 			}
 		}
@@ -702,7 +712,7 @@ static int sl_pop_first(struct cc_sl *m, struct cc_smr_rec *self, void **key_out
 			if (value_out)
 				*value_out = (void *)v;
 			sl_mark_index(n);
-			sl_finish_removal(m, self, n, false);
+			sl_finish_removal(m, self, n, false, NULL, NULL);
 			return 0;
 		}
 	}
@@ -731,7 +741,7 @@ static int sl_pop_last(struct cc_sl *m, struct cc_smr_rec *self, void **key_out,
 			if (value_out)
 				*value_out = (void *)v;
 			sl_mark_index(n);
-			sl_finish_removal(m, self, n, false);
+			sl_finish_removal(m, self, n, false, NULL, NULL);
 			return 0;
 		}
 	}
