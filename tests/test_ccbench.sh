@@ -9,7 +9,7 @@
 
 top_builddir=${top_builddir:-.}
 CCBENCH="$top_builddir/tools/ccbench/ccbench"
-STRUCTURES="scq lscq treiber treiber-noelim mutex-queue mutex-stack"
+STRUCTURES="scq lscq lcrq fast treiber treiber-noelim mutex-queue mutex-stack"
 # mutex-map is left out below when ccbench was built without <bsd/sys/tree.h>
 MAPS="skiplist skiplist-locked mutex-map"
 MAP_WORKLOADS="read-mostly balanced update-only range lookup"
@@ -150,7 +150,9 @@ if [ "$rc" -ne 0 ]; then
 	show
 else
 	n=$(grep -c '^verify: ok' "$tmp/err")
-	[ "$n" -eq 36 ] || { fail "verified sweep: $n 'verify: ok' lines, expected 36"; show; }
+	# every queue and stack x 3 workloads x 2 thread counts
+	want=$(($(echo $STRUCTURES | wc -w) * 3 * 2))
+	[ "$n" -eq "$want" ] || { fail "verified sweep: $n 'verify: ok' lines, expected $want"; show; }
 	for s in $STRUCTURES; do
 		grep "^$s " "$tmp/out" >/dev/null || fail "verified sweep: no row for $s"
 	done

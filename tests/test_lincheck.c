@@ -129,6 +129,9 @@ static const struct variant variants[] = {
 	{ QUEUE, CONCOLL_QUEUE_LSCQ, 1, 0, "lscq/ring1" },
 	{ QUEUE, CONCOLL_QUEUE_LSCQ, 2, 0, "lscq/ring2" },
 	{ QUEUE, CONCOLL_QUEUE_LSCQ, 0, 0, "lscq" },
+	{ QUEUE, CONCOLL_QUEUE_LCRQ, 1, 0, "lcrq/ring1" },
+	{ QUEUE, CONCOLL_QUEUE_LCRQ, 2, 0, "lcrq/ring2" },
+	{ QUEUE, CONCOLL_QUEUE_LCRQ, 0, 0, "lcrq" },
 	{ STACK, 0, 0, 0, "treiber" },
 	{ STACK, 0, 0, CONCOLL_STACK_NO_ELIMINATION, "treiber-noelim" },
 };

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,6 +27,11 @@ static const struct {
 	{ CONCOLL_QUEUE_LSCQ, 1 },
 	{ CONCOLL_QUEUE_LSCQ, 2 },
 	{ CONCOLL_QUEUE_LSCQ, 16 },
+	{ CONCOLL_QUEUE_LCRQ, 0 },
+	{ CONCOLL_QUEUE_LCRQ, 1 },
+	{ CONCOLL_QUEUE_LCRQ, 2 },
+	{ CONCOLL_QUEUE_LCRQ, 16 },
+	{ CONCOLL_QUEUE_FAST, 0 },
 };
 #define NVARIANTS ((int)(sizeof variants / sizeof variants[0]))
 
@@ -47,6 +53,30 @@ static bool bounded(const concoll_queue_t *q)
 {
 	return concoll_queue_capacity(q) != SIZE_MAX;
 }
+
+/* FAST is LCRQ where the CPU has a native 16-byte CAS (as the library
+ * sees it, after CONCOLL_CPU_DISABLE), LSCQ otherwise. */
+START_TEST(fast_chooses_by_cpu)
+{
+	concoll_queue_t *q = make(CONCOLL_QUEUE_FAST, 0);
+	bool native = (concoll_cpu_features() & (CONCOLL_CPU_CX16 | CONCOLL_CPU_LSE)) != 0;
+	void *item;
+
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(concoll_queue_kind(q), native ? CONCOLL_QUEUE_LCRQ : CONCOLL_QUEUE_LSCQ);
+	ck_assert_str_eq(concoll_queue_kind_name(q), native ? "lcrq" : "lscq");
+	ck_assert_uint_eq(concoll_queue_capacity(q), SIZE_MAX);
+	ck_assert_int_eq(concoll_queue_push(q, (void *)7), 0);
+	ck_assert_int_eq(concoll_queue_pop(q, &item), 0);
+	ck_assert_ptr_eq(item, (void *)7);
+	concoll_queue_destroy(q, NULL, NULL);
+
+	q = make(CONCOLL_QUEUE_LCRQ, 0);
+	ck_assert_int_eq(concoll_queue_kind(q), CONCOLL_QUEUE_LCRQ);
+	ck_assert_str_eq(concoll_queue_kind_name(q), "lcrq");
+	concoll_queue_destroy(q, NULL, NULL);
+}
+END_TEST
 
 START_TEST(create_defaults)
 {
@@ -311,6 +341,7 @@ static Suite *queue_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, create_defaults);
+	tcase_add_test(tc, fast_chooses_by_cpu);
 	tcase_add_test(tc, capacity_rounding);
 	tcase_add_test(tc, create_rejects_bad_options);
 	tcase_add_test(tc, options_from_a_newer_header);

@@ -38,6 +38,9 @@ static const struct variant queue_variants[] = {
 	{ QUEUE, CONCOLL_QUEUE_LSCQ, 0, 0, "lscq" },
 	{ QUEUE, CONCOLL_QUEUE_LSCQ, 2, 0, "lscq/ring2" },
 	{ QUEUE, CONCOLL_QUEUE_LSCQ, 64, 0, "lscq/ring64" },
+	{ QUEUE, CONCOLL_QUEUE_LCRQ, 0, 0, "lcrq" },
+	{ QUEUE, CONCOLL_QUEUE_LCRQ, 2, 0, "lcrq/ring2" },
+	{ QUEUE, CONCOLL_QUEUE_FAST, 0, 0, "fast" },
 };
 #define NQUEUES ((int)(sizeof queue_variants / sizeof queue_variants[0]))
 

@@ -9,6 +9,18 @@
  *                       (two index rings and an array of pointers).
  *   CONCOLL_QUEUE_LSCQ  unbounded, lock-free; a linked list of SCQ rings,
  *                       rings reclaimed through SMR.  The default.
+ *   CONCOLL_QUEUE_LCRQ  unbounded; Morrison and Afek's LCRQ (PPoPP 2013):
+ *                       linked CRQ rings whose cells are updated with a
+ *                       16-byte CAS (cmpxchg16b on x86-64, CASP on ARM64
+ *                       with LSE, chosen at run time).  Lock-free where the
+ *                       CPU has that CAS; elsewhere (or with
+ *                       CONCOLL_CPU_DISABLE=cx16,lse) the portable 16-byte
+ *                       CAS takes a striped lock and pushes and pops may
+ *                       block.
+ *   CONCOLL_QUEUE_FAST  not an algorithm but a choice made at creation:
+ *                       LCRQ where the CPU has the 16-byte CAS, LSCQ
+ *                       otherwise.  concoll_queue_kind() and
+ *                       concoll_queue_kind_name() report which.
  *
  * Items are non-NULL pointers (or non-zero integers cast to pointers); the
  * queue never dereferences them.  NULL is refused with -EINVAL.
@@ -16,20 +28,24 @@
  * Capacity (SCQ): the requested capacity is rounded up to the next power of
  * two (1 stays 1), and concoll_queue_capacity() reports the result; the
  * largest capacity is 2^30.  A bounded queue has no default: capacity 0 is
- * refused with EINVAL.  LSCQ: the option sets the capacity of each ring
- * (0: the default 4096; same rounding); the queue itself is unbounded.
+ * refused with EINVAL.  LSCQ, LCRQ, FAST: the option sets the capacity of
+ * each ring (0: the default 4096; same rounding); the queue itself is
+ * unbounded.
  *
  * Synchronization table (q is one queue):
  *
  *   function                 may run concurrently with        progress
  *   concoll_queue_create     anything                         blocking (allocates)
  *   concoll_queue_destroy    nothing else on q                blocking
- *   concoll_queue_push       push, pop, size on q             lock-free (LSCQ: may allocate a ring)
- *   concoll_queue_pop        push, pop, size on q             lock-free
- *   concoll_queue_size       push, pop, size on q             wait-free (LSCQ: O(rings))
+ *   concoll_queue_push       push, pop, size on q             lock-free (LSCQ, LCRQ: may allocate a ring)*
+ *   concoll_queue_pop        push, pop, size on q             lock-free*
+ *   concoll_queue_size       push, pop, size on q             wait-free (LSCQ: O(rings),
+ *                                                            LCRQ: O(items))
  *   concoll_queue_capacity   anything but destroy             wait-free
  *   concoll_queue_kind       anything but destroy             wait-free
  *   concoll_queue_kind_name  anything but destroy             wait-free
+ *
+ * (*) LCRQ without a native 16-byte CAS: blocking (see above).
  *
  * push and pop are linearizable: the queue is FIFO, and pop reports empty
  * only if, at some moment during the call, every push that had returned
@@ -37,7 +53,7 @@
  * bounded SCQ: a push reserves a slot before its item becomes visible and a
  * pop frees its slot after taking the item, so push may report full
  * (-EAGAIN) while the items inside plus the pushes and pops in progress
- * fill the capacity.  LSCQ is never full.
+ * fill the capacity.  LSCQ and LCRQ are never full.
  */
 #ifndef CONCOLL_QUEUE_H
 #define CONCOLL_QUEUE_H
@@ -54,12 +70,14 @@ enum concoll_queue_kind {
 	CONCOLL_QUEUE_DEFAULT = 0, /* LSCQ */
 	CONCOLL_QUEUE_SCQ = 1,
 	CONCOLL_QUEUE_LSCQ = 2,
+	CONCOLL_QUEUE_LCRQ = 3,
+	CONCOLL_QUEUE_FAST = 16, /* LCRQ with a native 16-byte CAS, else LSCQ */
 };
 
 struct concoll_queue_options {
 	size_t size;     /* sizeof(struct concoll_queue_options) */
 	int kind;        /* enum concoll_queue_kind */
-	size_t capacity; /* SCQ: capacity (required); LSCQ: ring capacity, 0 = 4096 */
+	size_t capacity; /* SCQ: capacity (required); others: ring capacity, 0 = 4096 */
 	unsigned flags;  /* must be 0 */
 };
 
@@ -99,7 +117,7 @@ CONCOLL_API size_t concoll_queue_capacity(const concoll_queue_t *q);
 /* The algorithm actually used (never CONCOLL_QUEUE_DEFAULT); -EINVAL for NULL. */
 CONCOLL_API int concoll_queue_kind(const concoll_queue_t *q);
 
-/* Its name: "scq", "lscq"; NULL for NULL. */
+/* Its name: "scq", "lscq", "lcrq"; NULL for NULL. */
 CONCOLL_API const char *concoll_queue_kind_name(const concoll_queue_t *q);
 
 #ifdef __cplusplus

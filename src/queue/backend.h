@@ -24,5 +24,6 @@ struct concoll_queue {
 /* order: log2 of the (rounded) capacity, validated by the front. */
 CC_INTERNAL concoll_queue_t *cc_scq_create(unsigned order);
 CC_INTERNAL concoll_queue_t *cc_lscq_create(unsigned ring_order);
+CC_INTERNAL concoll_queue_t *cc_lcrq_create(unsigned ring_order);
 
 #endif /* CC_QUEUE_BACKEND_H */

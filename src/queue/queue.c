@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "concoll/cpu.h"
+#include "platform/cpu.h"
 #include "platform/options.h"
 #include "queue/backend.h"
 #include "queue/scq_ring.h"
@@ -36,10 +38,17 @@ CONCOLL_API concoll_queue_t *concoll_queue_create(const struct concoll_queue_opt
 		return cc_scq_create(order);
 	case CONCOLL_QUEUE_DEFAULT:
 	case CONCOLL_QUEUE_LSCQ:
+	case CONCOLL_QUEUE_LCRQ:
+	case CONCOLL_QUEUE_FAST:
 		if (o.capacity == 0)
 			order = LSCQ_DEFAULT_RING_ORDER;
 		else if (capacity_order(o.capacity, &order) != 0)
 			goto invalid;
+		if (o.kind == CONCOLL_QUEUE_FAST)
+			o.kind = cc_cpu_has(CONCOLL_CPU_CX16 | CONCOLL_CPU_LSE) ? CONCOLL_QUEUE_LCRQ
+			                                                        : CONCOLL_QUEUE_LSCQ;
+		if (o.kind == CONCOLL_QUEUE_LCRQ)
+			return cc_lcrq_create(order);
 		return cc_lscq_create(order);
 	default:
 		break;

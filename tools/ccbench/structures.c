@@ -43,6 +43,18 @@ static void *lscq_create(const struct cb_params *params)
 	return queue_create_kind(CONCOLL_QUEUE_LSCQ, 0);
 }
 
+static void *lcrq_create(const struct cb_params *params)
+{
+	(void)params; /* unbounded: rings of the library's default size */
+	return queue_create_kind(CONCOLL_QUEUE_LCRQ, 0);
+}
+
+static void *fast_create(const struct cb_params *params)
+{
+	(void)params;
+	return queue_create_kind(CONCOLL_QUEUE_FAST, 0);
+}
+
 static void queue_destroy(void *obj)
 {
 	concoll_queue_destroy(obj, NULL, NULL);
@@ -314,6 +326,28 @@ const struct cb_structure cb_structures[] = {
 		.flags = 0,
 		.summary = "libconcoll unbounded list of SCQ rings (CONCOLL_QUEUE_LSCQ)",
 		.create = lscq_create,
+		.destroy = queue_destroy,
+		.algorithm = queue_algorithm,
+		.pool = { queue_push, queue_pop },
+	},
+	{
+		.name = "lcrq",
+		.family = CB_FAMILY_QUEUE,
+		.progress = CB_PROGRESS_LOCK_FREE,
+		.flags = 0,
+		.summary = "libconcoll LCRQ, linked CRQ rings with a 16-byte CAS (CONCOLL_QUEUE_LCRQ)",
+		.create = lcrq_create,
+		.destroy = queue_destroy,
+		.algorithm = queue_algorithm,
+		.pool = { queue_push, queue_pop },
+	},
+	{
+		.name = "fast",
+		.family = CB_FAMILY_QUEUE,
+		.progress = CB_PROGRESS_LOCK_FREE,
+		.flags = 0,
+		.summary = "libconcoll CONCOLL_QUEUE_FAST: LCRQ with a native 16-byte CAS, else LSCQ",
+		.create = fast_create,
 		.destroy = queue_destroy,
 		.algorithm = queue_algorithm,
 		.pool = { queue_push, queue_pop },
