@@ -34,6 +34,7 @@
 #include "platform/alloc.h"
 #include "platform/atomics.h"
 #include "queue/backend.h"
+#include "queue/lring.h"
 #include "smr/smr.h"
 
 #define CRQ_CLOSED ((uint64_t)1 << 63) /* on tail */
@@ -46,9 +47,8 @@ struct crq_cell {
 } CC_ALIGNED(16);
 
 struct crq {
-	concoll_smr_head_t smr; /* first: rings are retired by their start */
-	unsigned order;         /* for the free callback, when the queue may be gone */
-	_Atomic(struct crq *) next;
+	struct cc_lring link; /* first */
+	unsigned order;       /* for the free callback, when the queue may be gone */
 	CC_CACHE_ALIGNED _Atomic uint64_t head;
 	CC_CACHE_ALIGNED _Atomic uint64_t tail;
 	CC_CACHE_ALIGNED struct crq_cell cells[];
@@ -57,9 +57,13 @@ struct crq {
 struct lcrq {
 	struct concoll_queue base;
 	unsigned order;
-	CC_CACHE_ALIGNED _Atomic(struct crq *) head;
-	CC_CACHE_ALIGNED _Atomic(struct crq *) tail;
+	struct cc_lrings rings;
 };
+
+static inline struct crq *crq_of(struct cc_lring *l)
+{
+	return cc_container_of(l, struct crq, link);
+}
 
 static size_t crq_size_bytes(unsigned order)
 {
@@ -74,7 +78,7 @@ static struct crq *crq_new(unsigned order)
 	if (r == NULL)
 		return NULL;
 	r->order = order;
-	atomic_init(&r->next, NULL);
+	atomic_init(&r->link.next, NULL);
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
 	for (uint64_t i = 0; i < n; i++) {
@@ -91,7 +95,7 @@ static void crq_free(struct crq *r, unsigned order)
 
 static void crq_free_smr(concoll_smr_head_t *h)
 {
-	struct crq *r = cc_container_of(h, struct crq, smr);
+	struct crq *r = crq_of(cc_container_of(h, struct cc_lring, smr));
 
 	crq_free(r, r->order);
 }
@@ -205,88 +209,55 @@ static int crq_pop(struct crq *r, unsigned order, void **out)
 	}
 }
 
+/* ---- the ring operations of the linked-ring skeleton (queue/lring.h) ---- */
+
+static bool lcrq_ring_push(struct cc_lring *l, void *item, const void *q)
+{
+	return crq_push(crq_of(l), ((const struct lcrq *)q)->order, (uint64_t)(uintptr_t)item) ==
+	       CRQ_OK;
+}
+
+static bool lcrq_ring_pop(struct cc_lring *l, void **item, const void *q)
+{
+	return crq_pop(crq_of(l), ((const struct lcrq *)q)->order, item) == CRQ_OK;
+}
+
+static struct cc_lring *lcrq_ring_new_with(void *item, const void *q)
+{
+	struct crq *r = crq_new(((const struct lcrq *)q)->order);
+
+	if (r == NULL)
+		return NULL;
+	/* relaxed: the ring is published by the release CAS that links it */
+	atomic_store_explicit(&r->cells[0].item, (uint64_t)(uintptr_t)item, memory_order_relaxed);
+	atomic_store_explicit(&r->tail, 1, memory_order_relaxed);
+	return &r->link;
+}
+
+static void lcrq_ring_free(struct cc_lring *l, const void *q)
+{
+	(void)q;
+	crq_free(crq_of(l), crq_of(l)->order);
+}
+
+/* A CRQ needs nothing before the last pass: once closed, its tail is final
+ * and every pending enqueuer's cell is taken or invalidated by a pop. */
+static const struct cc_lring_ops lcrq_ring_ops = {
+	lcrq_ring_push, lcrq_ring_pop, lcrq_ring_new_with, lcrq_ring_free, NULL, crq_free_smr,
+};
+
 static int lcrq_push(concoll_queue_t *base, void *item)
 {
 	struct lcrq *q = (struct lcrq *)base;
-	struct cc_smr_rec *self = cc_smr_enter();
-	int rc = 0;
 
-	if (CC_UNLIKELY(self == NULL))
-		return -ENOMEM;
-	for (;;) {
-		/* acquire: pairs with the release CAS that linked the ring */
-		struct crq *r = atomic_load_explicit(&q->tail, memory_order_acquire);
-		struct crq *next = atomic_load_explicit(&r->next, memory_order_acquire);
-		struct crq *fresh;
-
-		if (next) {
-			/* help: tail lags behind a linked ring */
-			atomic_compare_exchange_strong_explicit(&q->tail, &r, next, memory_order_release,
-			                                        memory_order_relaxed);
-			continue;
-		}
-		if (crq_push(r, q->order, (uint64_t)(uintptr_t)item) == CRQ_OK)
-			break;
-		/* r is closed: link a new ring that holds our item */
-		fresh = crq_new(q->order);
-		if (fresh == NULL) {
-			rc = -ENOMEM;
-			break;
-		}
-		/* relaxed: the ring is published by the release CAS below */
-		atomic_store_explicit(&fresh->cells[0].item, (uint64_t)(uintptr_t)item,
-		                      memory_order_relaxed);
-		atomic_store_explicit(&fresh->tail, 1, memory_order_relaxed);
-		next = NULL;
-		if (atomic_compare_exchange_strong_explicit(&r->next, &next, fresh, memory_order_release,
-		                                            memory_order_relaxed)) {
-			atomic_compare_exchange_strong_explicit(&q->tail, &r, fresh, memory_order_release,
-			                                        memory_order_relaxed);
-			break;
-		}
-		crq_free(fresh, q->order); /* never published */
-	}
-	cc_smr_exit(self);
-	return rc;
+	return cc_lrings_push(&q->rings, item, q, lcrq_ring_ops);
 }
 
 static int lcrq_pop(concoll_queue_t *base, void **item)
 {
 	struct lcrq *q = (struct lcrq *)base;
-	struct cc_smr_rec *self = cc_smr_enter();
-	int rc = 0;
 
-	if (CC_UNLIKELY(self == NULL))
-		return -ENOMEM;
-	for (;;) {
-		/* acquire: pairs with the release CAS that moved head or linked */
-		struct crq *r = atomic_load_explicit(&q->head, memory_order_acquire);
-		struct crq *next, *t;
-
-		if (crq_pop(r, q->order, item) == CRQ_OK)
-			break;
-		next = atomic_load_explicit(&r->next, memory_order_acquire);
-		if (next == NULL) {
-			rc = -EAGAIN;
-			break;
-		}
-		/* r was closed before next was linked; an enqueuer that drew
-		 * its index before the close may still have written: one more
-		 * pass, now that tail is final, finds its item */
-		if (crq_pop(r, q->order, item) == CRQ_OK)
-			break;
-		t = r;
-		atomic_compare_exchange_strong_explicit(&q->tail, &t, next, memory_order_release,
-		                                        memory_order_relaxed);
-		if (atomic_compare_exchange_strong_explicit(&q->head, &r, next, memory_order_release,
-		                                            memory_order_relaxed)) {
-			cc_smr_retire(self, &r->smr, crq_free_smr);
-			if (self->since_collect != 0) /* a ring is large: collect now */
-				cc_smr_collect(self);
-		}
-	}
-	cc_smr_exit(self);
-	return rc;
+	return cc_lrings_pop(&q->rings, item, q, lcrq_ring_ops);
 }
 
 /* Items between head and tail of every ring: exact when quiescent. */
@@ -295,13 +266,14 @@ static size_t lcrq_size(concoll_queue_t *base)
 	struct lcrq *q = (struct lcrq *)base;
 	struct cc_smr_rec *self = cc_smr_enter();
 	uint64_t mask = ((uint64_t)1 << q->order) - 1;
-	struct crq *r;
+	struct cc_lring *l;
 	size_t n = 0;
 
 	if (self == NULL)
 		return 0;
-	for (r = atomic_load_explicit(&q->head, memory_order_acquire); r;
-	     r = atomic_load_explicit(&r->next, memory_order_acquire)) {
+	for (l = atomic_load_explicit(&q->rings.head, memory_order_acquire); l;
+	     l = atomic_load_explicit(&l->next, memory_order_acquire)) {
+		struct crq *r = crq_of(l);
 		uint64_t h = atomic_load(&r->head), t = atomic_load(&r->tail) & ~CRQ_CLOSED;
 
 		if (t > h + mask + 1) /* rounds past h + R hold nothing yet */
@@ -321,10 +293,11 @@ static void lcrq_destroy(concoll_queue_t *base, void (*release)(void *, void *),
 {
 	struct lcrq *q = (struct lcrq *)base;
 	/* relaxed: nothing runs concurrently with destroy */
-	struct crq *r = atomic_load_explicit(&q->head, memory_order_relaxed);
+	struct cc_lring *l = atomic_load_explicit(&q->rings.head, memory_order_relaxed);
 
-	while (r) {
-		struct crq *next = atomic_load_explicit(&r->next, memory_order_relaxed);
+	while (l) {
+		struct cc_lring *next = atomic_load_explicit(&l->next, memory_order_relaxed);
+		struct crq *r = crq_of(l);
 		void *item;
 
 		while (crq_pop(r, q->order, &item) == CRQ_OK) {
@@ -332,7 +305,7 @@ static void lcrq_destroy(concoll_queue_t *base, void (*release)(void *, void *),
 				release(item, ctx);
 		}
 		crq_free(r, q->order);
-		r = next;
+		l = next;
 	}
 	cc_free(q, sizeof *q, CC_CACHELINE);
 }
@@ -359,7 +332,6 @@ concoll_queue_t *cc_lcrq_create(unsigned ring_order)
 	q->base.ops = &lcrq_ops;
 	q->base.capacity = SIZE_MAX;
 	q->order = ring_order;
-	atomic_init(&q->head, r);
-	atomic_init(&q->tail, r);
+	cc_lrings_init(&q->rings, &r->link);
 	return &q->base;
 }

@@ -18,22 +18,26 @@
 
 #include "platform/alloc.h"
 #include "queue/backend.h"
+#include "queue/lring.h"
 #include "queue/scq_ring.h"
 #include "smr/smr.h"
 
 struct lscq_ring {
-	concoll_smr_head_t smr; /* first: pending rings are referenced by their start */
+	struct cc_lring link; /* first */
 	size_t alloc_size;
-	_Atomic(struct lscq_ring *) next;
 	struct cc_scqd q;
 };
 
 struct lscq {
 	struct concoll_queue base;
 	unsigned order;
-	CC_CACHE_ALIGNED _Atomic(struct lscq_ring *) head;
-	CC_CACHE_ALIGNED _Atomic(struct lscq_ring *) tail;
+	struct cc_lrings rings;
 };
+
+static inline struct lscq_ring *lscq_ring_of(struct cc_lring *l)
+{
+	return cc_container_of(l, struct lscq_ring, link);
+}
 
 static size_t ring_header_size(void)
 {
@@ -48,7 +52,7 @@ static struct lscq_ring *ring_new(unsigned order)
 	if (r == NULL)
 		return NULL;
 	cc_scqd_init(&r->q, order, (char *)r + ring_header_size());
-	atomic_init(&r->next, NULL);
+	atomic_init(&r->link.next, NULL);
 	r->alloc_size = size;
 	return r;
 }
@@ -58,109 +62,80 @@ static void ring_free(struct lscq_ring *r)
 	cc_free(r, r->alloc_size, CC_CACHELINE);
 }
 
+/* ---- the ring operations of the linked-ring skeleton (queue/lring.h) ---- */
+
+static bool lscq_ring_push(struct cc_lring *l, void *item, const void *q)
+{
+	(void)q;
+	return cc_scqd_push(&lscq_ring_of(l)->q, item, true) == CC_SCQD_OK;
+}
+
+static bool lscq_ring_pop(struct cc_lring *l, void **item, const void *q)
+{
+	(void)q;
+	return cc_scqd_pop(&lscq_ring_of(l)->q, item) == CC_SCQD_OK;
+}
+
+static struct cc_lring *lscq_ring_new_with(void *item, const void *q)
+{
+	struct lscq_ring *r = ring_new(((const struct lscq *)q)->order);
+
+	if (r == NULL)
+		return NULL;
+	cc_scqd_push(&r->q, item, false);
+	return &r->link;
+}
+
+static void lscq_ring_free(struct cc_lring *l, const void *q)
+{
+	(void)q;
+	ring_free(lscq_ring_of(l));
+}
+
+/* The threshold may have run out while an enqueuer that entered before the
+ * close was writing: allow one more full pass. */
+static void lscq_ring_last_pass(struct cc_lring *l, const void *q)
+{
+	(void)q;
+	cc_scqd_reset_threshold(&lscq_ring_of(l)->q);
+}
+
 static void ring_free_smr(concoll_smr_head_t *h)
 {
-	ring_free(cc_container_of(h, struct lscq_ring, smr));
+	ring_free(lscq_ring_of(cc_container_of(h, struct cc_lring, smr)));
 }
+
+static const struct cc_lring_ops lscq_ring_ops = {
+	lscq_ring_push, lscq_ring_pop, lscq_ring_new_with, lscq_ring_free, lscq_ring_last_pass,
+	ring_free_smr,
+};
 
 static int lscq_push(concoll_queue_t *base, void *item)
 {
 	struct lscq *q = (struct lscq *)base;
-	struct cc_smr_rec *self = cc_smr_enter();
-	int rc = 0;
 
-	if (CC_UNLIKELY(self == NULL))
-		return -ENOMEM;
-	for (;;) {
-		/* acquire: pairs with the release CAS that linked the ring */
-		struct lscq_ring *r = atomic_load_explicit(&q->tail, memory_order_acquire);
-		struct lscq_ring *next = atomic_load_explicit(&r->next, memory_order_acquire);
-		struct lscq_ring *fresh;
-
-		if (next) {
-			/* help: Tail lags behind a linked ring; relaxed, the ring was
-			 * published by its link */
-			atomic_compare_exchange_strong_explicit(&q->tail, &r, next, memory_order_release,
-			                                        memory_order_relaxed);
-			continue;
-		}
-		if (cc_scqd_push(&r->q, item, true) == CC_SCQD_OK)
-			break;
-		/* r is closed: link a new ring holding our item */
-		fresh = ring_new(q->order);
-		if (fresh == NULL) {
-			rc = -ENOMEM;
-			break;
-		}
-		cc_scqd_push(&fresh->q, item, false);
-		next = NULL;
-		/* release: the ring's contents are visible to whoever follows the link */
-		if (atomic_compare_exchange_strong_explicit(&r->next, &next, fresh, memory_order_release,
-		                                            memory_order_relaxed)) {
-			atomic_compare_exchange_strong_explicit(&q->tail, &r, fresh, memory_order_release,
-			                                        memory_order_relaxed);
-			break;
-		}
-		ring_free(fresh); /* never published */
-	}
-	cc_smr_exit(self);
-	return rc;
+	return cc_lrings_push(&q->rings, item, q, lscq_ring_ops);
 }
 
 static int lscq_pop(concoll_queue_t *base, void **item)
 {
 	struct lscq *q = (struct lscq *)base;
-	struct cc_smr_rec *self = cc_smr_enter();
-	int rc = 0;
 
-	if (CC_UNLIKELY(self == NULL))
-		return -ENOMEM;
-	for (;;) {
-		/* acquire: pairs with the release CAS that moved Head or linked */
-		struct lscq_ring *r = atomic_load_explicit(&q->head, memory_order_acquire);
-		struct lscq_ring *next, *t;
-
-		if (cc_scqd_pop(&r->q, item) == CC_SCQD_OK)
-			break;
-		next = atomic_load_explicit(&r->next, memory_order_acquire);
-		if (next == NULL) {
-			rc = -EAGAIN;
-			break;
-		}
-		/* An enqueuer may have taken its Tail before r was closed and
-		 * still be writing: one more full pass finds its item. */
-		cc_scqd_reset_threshold(&r->q);
-		if (cc_scqd_pop(&r->q, item) == CC_SCQD_OK)
-			break;
-		/* Tail first: once r is retired nothing shared may point to it. */
-		t = r;
-		atomic_compare_exchange_strong_explicit(&q->tail, &t, next, memory_order_release,
-		                                        memory_order_relaxed);
-		if (atomic_compare_exchange_strong_explicit(&q->head, &r, next, memory_order_release,
-		                                            memory_order_relaxed)) {
-			/* a ring is large and retired rarely: collect now rather
-			 * than after many more retires */
-			cc_smr_retire(self, &r->smr, ring_free_smr);
-			if (self->since_collect != 0) /* retire did not just collect */
-				cc_smr_collect(self);
-		}
-	}
-	cc_smr_exit(self);
-	return rc;
+	return cc_lrings_pop(&q->rings, item, q, lscq_ring_ops);
 }
 
 static size_t lscq_size(concoll_queue_t *base)
 {
 	struct lscq *q = (struct lscq *)base;
 	struct cc_smr_rec *self = cc_smr_enter();
-	struct lscq_ring *r;
+	struct cc_lring *l;
 	size_t n = 0;
 
 	if (self == NULL)
 		return 0;
-	for (r = atomic_load_explicit(&q->head, memory_order_acquire); r;
-	     r = atomic_load_explicit(&r->next, memory_order_acquire))
-		n += cc_scqd_size(&r->q);
+	for (l = atomic_load_explicit(&q->rings.head, memory_order_acquire); l;
+	     l = atomic_load_explicit(&l->next, memory_order_acquire))
+		n += cc_scqd_size(&lscq_ring_of(l)->q);
 	cc_smr_exit(self);
 	return n;
 }
@@ -169,10 +144,11 @@ static void lscq_destroy(concoll_queue_t *base, void (*release)(void *, void *),
 {
 	struct lscq *q = (struct lscq *)base;
 	/* relaxed: nothing runs concurrently with destroy */
-	struct lscq_ring *r = atomic_load_explicit(&q->head, memory_order_relaxed);
+	struct cc_lring *l = atomic_load_explicit(&q->rings.head, memory_order_relaxed);
 
-	while (r) {
-		struct lscq_ring *next = atomic_load_explicit(&r->next, memory_order_relaxed);
+	while (l) {
+		struct cc_lring *next = atomic_load_explicit(&l->next, memory_order_relaxed);
+		struct lscq_ring *r = lscq_ring_of(l);
 		void *item;
 
 		while (cc_scqd_pop(&r->q, &item) == CC_SCQD_OK) {
@@ -180,7 +156,7 @@ static void lscq_destroy(concoll_queue_t *base, void (*release)(void *, void *),
 				release(item, ctx);
 		}
 		ring_free(r);
-		r = next;
+		l = next;
 	}
 	cc_free(q, sizeof *q, CC_CACHELINE);
 }
@@ -207,7 +183,6 @@ concoll_queue_t *cc_lscq_create(unsigned ring_order)
 	q->base.ops = &lscq_ops;
 	q->base.capacity = SIZE_MAX;
 	q->order = ring_order;
-	atomic_init(&q->head, r);
-	atomic_init(&q->tail, r);
+	cc_lrings_init(&q->rings, &r->link);
 	return &q->base;
 }
