@@ -8,6 +8,7 @@
 #define CC_MAP_COMPARE_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -76,6 +77,27 @@ static inline __attribute__((always_inline)) int cc_cmp_keys(const struct cc_cmp
 		return 0;
 	}
 	}
+}
+
+/*
+ * Call a search template once per operation with the order as a constant,
+ * so that the natural orders are compiled in: call_k(k) is an expression
+ * whose value is returned.
+ */
+#define CC_CMP_DISPATCH(kind, call_k)                                          \
+	switch (kind) {                                                        \
+	case CONCOLL_CMP_U64: return call_k(CONCOLL_CMP_U64);                  \
+	case CONCOLL_CMP_I64: return call_k(CONCOLL_CMP_I64);                  \
+	case CONCOLL_CMP_DOUBLE: return call_k(CONCOLL_CMP_DOUBLE);            \
+	case CONCOLL_CMP_STRING: return call_k(CONCOLL_CMP_STRING);            \
+	case CONCOLL_CMP_BYTES: return call_k(CONCOLL_CMP_BYTES);              \
+	default: return call_k(CONCOLL_CMP_CUSTOM);                            \
+	}
+
+/* May key be given to this order?  The string orders dereference it. */
+static inline bool cc_cmp_key_ok(const struct cc_cmp *c, const void *key)
+{
+	return key != NULL || c->kind < CONCOLL_CMP_STRING || c->kind == CONCOLL_CMP_CUSTOM;
 }
 
 /* Out of line, for code that is not on a hot path. */

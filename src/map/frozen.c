@@ -164,12 +164,6 @@ static int cc_fz_bound(const concoll_frozen_t *f, const void *key, bool upper, s
 	return 0;
 }
 
-static bool cc_fz_key_ok(const concoll_frozen_t *f, const void *key)
-{
-	return key != NULL || f->conf.cmp.kind < CONCOLL_CMP_STRING ||
-	       f->conf.cmp.kind == CONCOLL_CMP_CUSTOM;
-}
-
 int concoll_frozen_find(const concoll_frozen_t *f, int nav, const void *key, size_t *index)
 {
 	size_t p = 0;
@@ -177,7 +171,7 @@ int concoll_frozen_find(const concoll_frozen_t *f, int nav, const void *key, siz
 
 	if (!f || nav < CONCOLL_NAV_EQ || nav > CONCOLL_NAV_LAST)
 		return -EINVAL;
-	if (nav < CONCOLL_NAV_FIRST && !cc_fz_key_ok(f, key))
+	if (nav < CONCOLL_NAV_FIRST && !cc_cmp_key_ok(&f->conf.cmp, key))
 		return -EINVAL;
 	switch (nav) {
 	case CONCOLL_NAV_EQ:
@@ -250,12 +244,7 @@ int concoll_frozen_range(const concoll_frozen_t *f, const void *lo, const void *
 	size_t start = 0, end;
 	int r;
 
-	if (!f || !fn ||
-	    (flags & ~(CONCOLL_RANGE_LO | CONCOLL_RANGE_LO_EXCL | CONCOLL_RANGE_HI |
-	               CONCOLL_RANGE_HI_EXCL | CONCOLL_RANGE_DESC)))
-		return -EINVAL;
-	if (((flags & CONCOLL_RANGE_LO) && !cc_fz_key_ok(f, lo)) ||
-	    ((flags & CONCOLL_RANGE_HI) && !cc_fz_key_ok(f, hi)))
+	if (!f || !fn || !cc_range_args_ok(&f->conf.cmp, lo, hi, flags))
 		return -EINVAL;
 	end = f->n;
 	if (flags & CONCOLL_RANGE_LO) {

@@ -104,8 +104,7 @@ const char *concoll_map_kind_name(const concoll_map_t *m)
 
 static inline bool cc_map_key_ok(const concoll_map_t *m, const void *key)
 {
-	return key != NULL || m->conf.cmp.kind < CONCOLL_CMP_STRING ||
-	       m->conf.cmp.kind == CONCOLL_CMP_CUSTOM;
+	return cc_cmp_key_ok(&m->conf.cmp, key);
 }
 
 static inline void cc_map_count(concoll_map_t *m, struct cc_smr_rec *self, int64_t d)
@@ -460,13 +459,7 @@ static int cc_range_walk(const struct cc_range *rg, struct cc_smr_rec *self, boo
 
 static int cc_range_check(concoll_map_t *m, const void *lo, const void *hi, unsigned flags)
 {
-	if (!m || (flags & ~(CONCOLL_RANGE_LO | CONCOLL_RANGE_LO_EXCL | CONCOLL_RANGE_HI |
-	                     CONCOLL_RANGE_HI_EXCL | CONCOLL_RANGE_DESC)))
-		return -EINVAL;
-	if (((flags & CONCOLL_RANGE_LO) && !cc_map_key_ok(m, lo)) ||
-	    ((flags & CONCOLL_RANGE_HI) && !cc_map_key_ok(m, hi)))
-		return -EINVAL;
-	return 0;
+	return m && cc_range_args_ok(&m->conf.cmp, lo, hi, flags) ? 0 : -EINVAL;
 }
 
 int concoll_map_range(concoll_map_t *m, const void *lo, const void *hi, unsigned flags,

@@ -141,25 +141,15 @@ static void sl_desc_reclaim(concoll_smr_head_t *h)
 
 /* ---- the { value, next0 } pair ------------------------------------------ */
 
-/* One half of the pair.  ThreadSanitizer keys synchronization by address:
- * its builds load the whole pair through the 16-byte atomic that the CAS
- * uses, so that it sees the CAS's release. */
+/* The halves of the pair (see cc_load128_lo()). */
 static inline uintptr_t sl_ld_value(struct sl_node *n)
 {
-#if defined(CONCOLL_TSAN)
-	return (uintptr_t)cc_load128((cc_u128 *)(void *)&n->value).lo;
-#else
-	return atomic_load(&n->value);
-#endif
+	return (uintptr_t)cc_load128_lo((cc_u128 *)(void *)&n->value);
 }
 
 static inline uintptr_t sl_ld_next0(struct sl_node *n)
 {
-#if defined(CONCOLL_TSAN)
-	return (uintptr_t)cc_load128((cc_u128 *)(void *)&n->value).hi;
-#else
-	return atomic_load(&n->next0);
-#endif
+	return (uintptr_t)cc_load128_hi((cc_u128 *)(void *)&n->value);
 }
 
 static inline bool sl_pair_cas(struct sl_node *n, uintptr_t ev, uintptr_t en, uintptr_t dv,
@@ -320,21 +310,11 @@ retry:;
 	return 0;
 }
 
-#define SL_DISPATCH(call_k)                                                    \
-	switch (m->base.conf.cmp.kind) {                                       \
-	case CONCOLL_CMP_U64: return call_k(CONCOLL_CMP_U64);                  \
-	case CONCOLL_CMP_I64: return call_k(CONCOLL_CMP_I64);                  \
-	case CONCOLL_CMP_DOUBLE: return call_k(CONCOLL_CMP_DOUBLE);            \
-	case CONCOLL_CMP_STRING: return call_k(CONCOLL_CMP_STRING);            \
-	case CONCOLL_CMP_BYTES: return call_k(CONCOLL_CMP_BYTES);              \
-	default: return call_k(CONCOLL_CMP_CUSTOM);                            \
-	}
-
 static CC_NOINLINE int sl_search(struct cc_sl *m, int how, const void *key,
                                  struct sl_node **preds, struct sl_node **succs, bool *eq)
 {
 #define SL_CALL(k) sl_search_k(m, k, how, key, preds, succs, eq)
-	SL_DISPATCH(SL_CALL)
+	CC_CMP_DISPATCH(m->base.conf.cmp.kind, SL_CALL)
 #undef SL_CALL
 }
 
@@ -391,7 +371,7 @@ sl_lookup_k(struct cc_sl *m, int kind, const void *key, struct sl_node **found)
 static int sl_lookup(struct cc_sl *m, const void *key, struct sl_node **found)
 {
 #define SL_CALL(k) sl_lookup_k(m, k, key, found)
-	SL_DISPATCH(SL_CALL)
+	CC_CMP_DISPATCH(m->base.conf.cmp.kind, SL_CALL)
 #undef SL_CALL
 }
 
@@ -499,21 +479,6 @@ static void sl_destroy(concoll_map_t *base)
 	cc_free(m, sizeof *m, _Alignof(struct cc_sl));
 }
 
-static unsigned sl_random_level(struct cc_smr_rec *self)
-{
-	uint64_t r = cc_rand_next(&self->rng);
-	unsigned level = 1;
-
-	/* p = 1/2 per level: with the prefetch of the next level's node
-	 * (sl_lookup_k), more levels and fewer steps per level cost less
-	 * waiting than p = 1/4 (measured with ccbench at 1M keys) */
-	while ((r & 1) == 0 && level < SL_MAX_LEVEL) {
-		level++;
-		r >>= 1;
-	}
-	return level;
-}
-
 /* Link n's index levels (n is linked at level 0). */
 static void sl_raise(struct cc_sl *m, struct cc_smr_rec *self, struct sl_node *n,
                      struct sl_node **preds, struct sl_node **succs)
@@ -607,7 +572,7 @@ static int sl_update(concoll_map_t *base, struct cc_smr_rec *self, int mode, voi
 			goto out;
 		}
 		if (!n) {
-			n = sl_node_new(m, sl_random_level(self), key, value);
+			n = sl_node_new(m, cc_map_random_level(self, SL_MAX_LEVEL), key, value);
 			if (!n) {
 				r = -ENOMEM;
 				goto out;
@@ -670,6 +635,19 @@ static int sl_remove(concoll_map_t *base, struct cc_smr_rec *self, const void *k
 	}
 }
 
+/* n was popped (its level-0 mark holds value v): report it, finish. */
+static int sl_popped(struct cc_sl *m, struct cc_smr_rec *self, struct sl_node *n, uintptr_t v,
+                     void **key_out, void **value_out)
+{
+	if (key_out)
+		*key_out = n->key;
+	if (value_out)
+		*value_out = (void *)v;
+	sl_mark_index(n);
+	sl_finish_removal(m, self, n, false, NULL, NULL);
+	return 0;
+}
+
 static int sl_pop_first(struct cc_sl *m, struct cc_smr_rec *self, void **key_out, void **value_out)
 {
 	struct sl_desc *d = NULL;
@@ -706,15 +684,8 @@ static int sl_pop_first(struct cc_sl *m, struct cc_smr_rec *self, void **key_out
 
 		cc_smr_retire(self, &d->smr, sl_desc_reclaim);
 		d = NULL;
-		if (won) {
-			if (key_out)
-				*key_out = n->key;
-			if (value_out)
-				*value_out = (void *)v;
-			sl_mark_index(n);
-			sl_finish_removal(m, self, n, false, NULL, NULL);
-			return 0;
-		}
+		if (won)
+			return sl_popped(m, self, n, v, key_out, value_out);
 	}
 }
 
@@ -735,15 +706,8 @@ static int sl_pop_last(struct cc_sl *m, struct cc_smr_rec *self, void **key_out,
 		if (w != 0)
 			continue; /* removed, or no longer the last */
 		/* n is present with no successor at the moment of the mark */
-		if (sl_pair_cas(n, v, 0, v, SL_MARK, NULL)) {
-			if (key_out)
-				*key_out = n->key;
-			if (value_out)
-				*value_out = (void *)v;
-			sl_mark_index(n);
-			sl_finish_removal(m, self, n, false, NULL, NULL);
-			return 0;
-		}
+		if (sl_pair_cas(n, v, 0, v, SL_MARK, NULL))
+			return sl_popped(m, self, n, v, key_out, value_out);
 	}
 }
 

@@ -279,6 +279,19 @@ static void lz_mark_unlink(struct lz_node *n, struct lz_node **preds)
 		lz_set_next(preds[i], i, lz_next(n, i));
 }
 
+/* Remove n, locked with its predecessors at every level (validated): mark
+ * and unlink it, unlock, retire it.  Returns its value. */
+static uintptr_t lz_take(struct cc_smr_rec *self, struct lz_node *n, struct lz_node **preds)
+{
+	uintptr_t v = atomic_load(&n->value);
+
+	lz_mark_unlink(n, preds);
+	lz_unlock_preds(preds, n->level);
+	lz_unlock(n);
+	cc_smr_retire(self, &n->smr, lz_node_reclaim);
+	return v;
+}
+
 /* ---- search ------------------------------------------------------------------- */
 
 /*
@@ -328,22 +341,12 @@ lz_search_k(struct cc_lz *m, int kind, int how, const void *key, unsigned start,
 	return 0;
 }
 
-#define LZ_DISPATCH(call_k)                                                    \
-	switch (m->base.conf.cmp.kind) {                                       \
-	case CONCOLL_CMP_U64: return call_k(CONCOLL_CMP_U64);                  \
-	case CONCOLL_CMP_I64: return call_k(CONCOLL_CMP_I64);                  \
-	case CONCOLL_CMP_DOUBLE: return call_k(CONCOLL_CMP_DOUBLE);            \
-	case CONCOLL_CMP_STRING: return call_k(CONCOLL_CMP_STRING);            \
-	case CONCOLL_CMP_BYTES: return call_k(CONCOLL_CMP_BYTES);              \
-	default: return call_k(CONCOLL_CMP_CUSTOM);                            \
-	}
-
 /* The search of the updates (one dispatch per search). */
 static CC_NOINLINE int lz_search(struct cc_lz *m, const void *key, unsigned start,
                                  struct lz_node **preds, struct lz_node **succs, int *found)
 {
 #define LZ_CALL(k) lz_search_k(m, k, LZ_BELOW, key, start, preds, succs, found)
-	LZ_DISPATCH(LZ_CALL)
+	CC_CMP_DISPATCH(m->base.conf.cmp.kind, LZ_CALL)
 #undef LZ_CALL
 }
 
@@ -381,15 +384,6 @@ static inline unsigned lz_top(struct cc_lz *m)
 	return atomic_load_explicit(&m->top, memory_order_relaxed);
 }
 
-static unsigned lz_random_level(struct cc_smr_rec *self)
-{
-	uint64_t r = cc_rand_next(&self->rng);
-	unsigned level = 1 + (unsigned)__builtin_ctzll(r | (1ull << 62));
-
-	/* p = 1/2 per level: one zero bit per extra level (with the prefetch
-	 * in lz_search_k, cheaper than p = 1/4; see skiplist.c) */
-	return level < LZ_MAX_LEVEL ? level : LZ_MAX_LEVEL;
-}
 
 /* ---- find ----------------------------------------------------------------------- */
 
@@ -629,7 +623,7 @@ static int lz_find(concoll_map_t *base, struct cc_smr_rec *self, int nav, const 
 
 	(void)self;
 #define LZ_CALL(k) lz_find_k(m, k, nav, key, key_out, value_out)
-	LZ_DISPATCH(LZ_CALL)
+	CC_CMP_DISPATCH(m->base.conf.cmp.kind, LZ_CALL)
 #undef LZ_CALL
 }
 
@@ -663,7 +657,7 @@ static int lz_update(concoll_map_t *base, struct cc_smr_rec *self, int mode, voi
 	struct lz_node *n = NULL;
 	struct cc_map_release_rec *rec = NULL;
 	bool inserts = mode == CC_MAP_PUT || mode == CC_MAP_PUT_IF_ABSENT;
-	unsigned height = inserts ? lz_random_level(self) : 1;
+	unsigned height = inserts ? cc_map_random_level(self, LZ_MAX_LEVEL) : 1;
 	struct cc_backoff b;
 	int r;
 
@@ -823,10 +817,7 @@ static int lz_remove(concoll_map_t *base, struct cc_smr_rec *self, const void *k
 			cc_backoff_wait(&b);
 			continue;
 		}
-		lz_mark_unlink(x, preds);
-		lz_unlock_preds(preds, x->level);
-		lz_unlock(x);
-		cc_smr_retire(self, &x->smr, lz_node_reclaim);
+		lz_take(self, x, preds); /* v: read under x's lock, unchanged since */
 		if (old)
 			*old = (void *)v;
 		return 0;
@@ -864,15 +855,11 @@ static int lz_pop_first(struct cc_lz *m, struct cc_smr_rec *self, void **key_out
 			lz_unlock(x);
 			continue;
 		}
-		v = atomic_load(&x->value);
-		lz_mark_unlink(x, preds);
-		lz_unlock_preds(preds, x->level);
-		lz_unlock(x);
+		v = lz_take(self, x, preds);
 		if (key_out)
 			*key_out = x->key;
 		if (value_out)
 			*value_out = (void *)v;
-		cc_smr_retire(self, &x->smr, lz_node_reclaim);
 		return 0;
 	}
 }
@@ -922,15 +909,11 @@ static int lz_pop_last(struct cc_lz *m, struct cc_smr_rec *self, void **key_out,
 			cc_backoff_wait(&b);
 			continue;
 		}
-		v = atomic_load(&x->value);
-		lz_mark_unlink(x, preds);
-		lz_unlock_preds(preds, x->level);
-		lz_unlock(x);
+		v = lz_take(self, x, preds);
 		if (key_out)
 			*key_out = x->key;
 		if (value_out)
 			*value_out = (void *)v;
-		cc_smr_retire(self, &x->smr, lz_node_reclaim);
 		return 0;
 	}
 }
@@ -990,7 +973,7 @@ static int lz_scan(concoll_map_t *base, struct cc_smr_rec *self, bool has_lo, co
 
 	(void)self;
 #define LZ_CALL(k) lz_scan_k(m, k, has_lo, lo, lo_excl, fn, ctx)
-	LZ_DISPATCH(LZ_CALL)
+	CC_CMP_DISPATCH(m->base.conf.cmp.kind, LZ_CALL)
 #undef LZ_CALL
 }
 

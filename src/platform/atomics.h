@@ -74,6 +74,32 @@ static inline cc_u128 cc_load128(cc_u128 *p)
 	return cc_load128_impl(p);
 }
 
+/*
+ * One half of a location that cc_cas128() updates, for algorithms that
+ * change one half per CAS and read the halves separately: an 8-byte atomic
+ * load, valid with every implementation (the portable one writes each half
+ * atomically).  ThreadSanitizer keys synchronization by address, so its
+ * builds read the pair through the 16-byte atomic the CAS uses and see the
+ * CAS's release.
+ */
+static inline uint64_t cc_load128_lo(cc_u128 *p)
+{
+#if defined(CONCOLL_TSAN)
+	return cc_load128(p).lo;
+#else
+	return __atomic_load_n(&p->lo, __ATOMIC_SEQ_CST);
+#endif
+}
+
+static inline uint64_t cc_load128_hi(cc_u128 *p)
+{
+#if defined(CONCOLL_TSAN)
+	return cc_load128(p).hi;
+#else
+	return __atomic_load_n(&p->hi, __ATOMIC_SEQ_CST);
+#endif
+}
+
 /* Choose the implementation for the given effective CPU features
  * (CONCOLL_CPU_* bits).  Called once at load time; tests call it again,
  * single-threaded, to run each path. */

@@ -52,8 +52,8 @@ static bool cas128_locked(cc_u128 *p, cc_u128 *expected, cc_u128 desired)
 	cas128_lock(f);
 	/* Each half is read and written with an 8-byte atomic access
 	 * (seq_cst, as the native CAS is): a reader that loads one half atomically,
-	 * outside the lock, never sees it torn.  The ordered maps rely on
-	 * this; they change one half per CAS. */
+	 * outside the lock, never sees it torn (cc_load128_lo/hi rely on
+	 * this). */
 	cur.lo = __atomic_load_n(&p->lo, __ATOMIC_SEQ_CST);
 	cur.hi = __atomic_load_n(&p->hi, __ATOMIC_SEQ_CST);
 	if (cur.lo == expected->lo && cur.hi == expected->hi) {

@@ -100,20 +100,12 @@ static void crq_free_smr(concoll_smr_head_t *h)
 	crq_free(r, r->order);
 }
 
-/* One cell as a pair.  ThreadSanitizer keys synchronization by address:
- * its builds read the pair through the 16-byte atomic the CAS uses. */
+/* One cell, half by half (see cc_load128_lo()): the CAS that follows
+ * validates both words together. */
 static inline void cell_load(struct crq_cell *c, uint64_t *item, uint64_t *idx)
 {
-#if defined(CONCOLL_TSAN)
-	cc_u128 v = cc_load128((cc_u128 *)(void *)c);
-
-	*item = v.lo;
-	*idx = v.hi;
-#else
-	/* the CAS below validates both words together */
-	*idx = atomic_load(&c->idx);
-	*item = atomic_load(&c->item);
-#endif
+	*idx = cc_load128_hi((cc_u128 *)(void *)c);
+	*item = cc_load128_lo((cc_u128 *)(void *)c);
 }
 
 static inline bool cell_cas(struct crq_cell *c, uint64_t item, uint64_t idx, uint64_t nitem,
