@@ -9,7 +9,7 @@
 
 top_builddir=${top_builddir:-.}
 CCBENCH="$top_builddir/tools/ccbench/ccbench"
-STRUCTURES="scq lscq lcrq fast treiber treiber-noelim mutex-queue mutex-stack"
+STRUCTURES="scq lscq lcrq fast wcq waitfree treiber treiber-noelim mutex-queue mutex-stack"
 # mutex-map is left out below when ccbench was built without <bsd/sys/tree.h>
 MAPS="skiplist skiplist-locked mutex-map"
 MAP_WORKLOADS="read-mostly balanced update-only range lookup"
@@ -126,7 +126,7 @@ if [ "$rc" -ne 0 ]; then
 else
 	for s in $STRUCTURES; do
 		awk -v s="$s" '$1 == s && ($2 == "queue" || $2 == "stack") &&
-			       ($3 == "lock-free" || $3 == "blocking") { found = 1 }
+			       ($3 == "wait-free" || $3 == "lock-free" || $3 == "blocking") { found = 1 }
 			       END { exit !found }' "$tmp/out" ||
 			fail "--list does not describe $s"
 	done
@@ -162,8 +162,8 @@ run --structure=all --threads=2 --ops=20000 --workload=prod-cons:1:1,random --ve
     --prefill=16 --warmup=0.01 --repeat=2 --pin=none --seed=7
 [ "$rc" -eq 0 ] || { fail "--ops sweep: exit $rc"; show; }
 # a tiny bounded queue: full pushes are retried
-run --structure=scq --capacity=2 --threads=3 --duration=0.05 --workload=prod-cons,pairs --verify
-[ "$rc" -eq 0 ] || { fail "scq --capacity=2: exit $rc"; show; }
+run --structure=scq,wcq --capacity=2 --threads=3 --duration=0.05 --workload=prod-cons,pairs --verify
+[ "$rc" -eq 0 ] || { fail "scq,wcq --capacity=2: exit $rc"; show; }
 
 echo "# verified map runs: every map and workload, both key distributions"
 map_list=$(echo $MAPS | tr ' ' ,)

@@ -16,6 +16,7 @@
 
 #include "lincheck.h"
 #include "testutil.h"
+#include "wcq_modes.h"
 
 static const char *const type_names[] = { "push", "pop" };
 
@@ -132,6 +133,10 @@ static const struct variant variants[] = {
 	{ QUEUE, CONCOLL_QUEUE_LCRQ, 1, 0, "lcrq/ring1" },
 	{ QUEUE, CONCOLL_QUEUE_LCRQ, 2, 0, "lcrq/ring2" },
 	{ QUEUE, CONCOLL_QUEUE_LCRQ, 0, 0, "lcrq" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 2, 0, "wcq/2" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 8, 0, "wcq/8" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 2, WCQ_PATIENCE(0, 0), "wcq/2/patience0" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 8, WCQ_PATIENCE(1, 1), "wcq/8/patience1" },
 	{ STACK, 0, 0, 0, "treiber" },
 	{ STACK, 0, 0, CONCOLL_STACK_NO_ELIMINATION, "treiber-noelim" },
 };
@@ -209,6 +214,7 @@ START_TEST(histories_are_linearizable)
 
 			r->q = concoll_queue_create(&o);
 			ck_assert_ptr_nonnull(r->q);
+			wcq_mode_apply(r->q, v->flags);
 			if (concoll_queue_capacity(r->q) != SIZE_MAX)
 				params.capacity = concoll_queue_capacity(r->q);
 		} else {
@@ -228,6 +234,8 @@ START_TEST(histories_are_linearizable)
 			lin_print(r->ops, n, type_names);
 			ck_abort_msg("%s: non-linearizable history", v->name);
 		}
+		if (r->q)
+			wcq_mode_check(r->q, v->flags, v->name);
 		concoll_queue_destroy(r->q, NULL, NULL);
 		concoll_stack_destroy(r->s, NULL, NULL);
 		r->q = NULL;

@@ -32,6 +32,10 @@ static const struct {
 	{ CONCOLL_QUEUE_LCRQ, 2 },
 	{ CONCOLL_QUEUE_LCRQ, 16 },
 	{ CONCOLL_QUEUE_FAST, 0 },
+	{ CONCOLL_QUEUE_WCQ, 2 },
+	{ CONCOLL_QUEUE_WCQ, 4 },
+	{ CONCOLL_QUEUE_WCQ, 1000 },
+	{ CONCOLL_QUEUE_WAITFREE, 16 },
 };
 #define NVARIANTS ((int)(sizeof variants / sizeof variants[0]))
 
@@ -108,6 +112,50 @@ START_TEST(capacity_rounding)
 		ck_assert_uint_eq(concoll_queue_capacity(q), got[i]);
 		concoll_queue_destroy(q, NULL, NULL);
 	}
+}
+END_TEST
+
+/* wCQ: bounded like SCQ, at least 2 (its empty markers need an index bit);
+ * the wait-free front is wCQ; a full queue refuses and loses nothing. */
+START_TEST(wcq_capacity_and_front)
+{
+	static const size_t req[] = { 1, 2, 3, 5, 1000, 1024 };
+	static const size_t got[] = { 2, 2, 4, 8, 1024, 1024 };
+	struct concoll_queue_options o = { sizeof o, CONCOLL_QUEUE_WCQ, 0, 0 };
+	concoll_queue_t *q;
+	void *item;
+	size_t i;
+
+	for (i = 0; i < sizeof req / sizeof req[0]; i++) {
+		q = make(i % 2 ? CONCOLL_QUEUE_WAITFREE : CONCOLL_QUEUE_WCQ, req[i]);
+		ck_assert_uint_eq(concoll_queue_capacity(q), got[i]);
+		ck_assert_int_eq(concoll_queue_kind(q), CONCOLL_QUEUE_WCQ);
+		ck_assert_str_eq(concoll_queue_kind_name(q), "wcq");
+		concoll_queue_destroy(q, NULL, NULL);
+	}
+	errno = 0;
+	ck_assert_ptr_null(concoll_queue_create(&o)); /* no default capacity */
+	ck_assert_int_eq(errno, EINVAL);
+	o.kind = CONCOLL_QUEUE_WAITFREE;
+	o.capacity = ((size_t)1 << 30) + 1;
+	errno = 0;
+	ck_assert_ptr_null(concoll_queue_create(&o));
+	ck_assert_int_eq(errno, EINVAL);
+
+	q = make(CONCOLL_QUEUE_WAITFREE, 2);
+	ck_assert_int_eq(concoll_queue_push(q, ITEM(1)), 0);
+	ck_assert_int_eq(concoll_queue_push(q, ITEM(2)), 0);
+	ck_assert_int_eq(concoll_queue_push(q, ITEM(3)), -EAGAIN);
+	ck_assert_uint_eq(concoll_queue_size(q), 2);
+	ck_assert_int_eq(concoll_queue_pop(q, &item), 0);
+	ck_assert_ptr_eq(item, ITEM(1));
+	ck_assert_int_eq(concoll_queue_push(q, ITEM(3)), 0);
+	ck_assert_int_eq(concoll_queue_pop(q, &item), 0);
+	ck_assert_ptr_eq(item, ITEM(2));
+	ck_assert_int_eq(concoll_queue_pop(q, &item), 0);
+	ck_assert_ptr_eq(item, ITEM(3));
+	ck_assert_int_eq(concoll_queue_pop(q, &item), -EAGAIN);
+	concoll_queue_destroy(q, NULL, NULL);
 }
 END_TEST
 
@@ -343,6 +391,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(tc, create_defaults);
 	tcase_add_test(tc, fast_chooses_by_cpu);
 	tcase_add_test(tc, capacity_rounding);
+	tcase_add_test(tc, wcq_capacity_and_front);
 	tcase_add_test(tc, create_rejects_bad_options);
 	tcase_add_test(tc, options_from_a_newer_header);
 	tcase_add_loop_test(tc, null_handles_and_items, 0, NVARIANTS);

@@ -16,6 +16,7 @@
 #include <concoll/concoll.h>
 
 #include "testutil.h"
+#include "wcq_modes.h"
 
 #define MAX_THREADS 16
 
@@ -41,6 +42,13 @@ static const struct variant queue_variants[] = {
 	{ QUEUE, CONCOLL_QUEUE_LCRQ, 0, 0, "lcrq" },
 	{ QUEUE, CONCOLL_QUEUE_LCRQ, 2, 0, "lcrq/ring2" },
 	{ QUEUE, CONCOLL_QUEUE_FAST, 0, 0, "fast" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 4, 0, "wcq/4" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 1024, 0, "wcq/1024" },
+	/* the slow path and helping on every ring operation, or nearly */
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 4, WCQ_PATIENCE(0, 0), "wcq/4/patience0" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 64, WCQ_PATIENCE(1, 1), "wcq/64/patience1" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 16, WCQ_PATIENCE(0, 64), "wcq/16/slow-enqueue" },
+	{ QUEUE, CONCOLL_QUEUE_WCQ, 16, WCQ_PATIENCE(16, 0), "wcq/16/slow-dequeue" },
 };
 #define NQUEUES ((int)(sizeof queue_variants / sizeof queue_variants[0]))
 
@@ -182,6 +190,7 @@ static void run(const struct variant *v, unsigned nthreads, bool pairwise, uint6
 
 		sh.q = concoll_queue_create(&o);
 		ck_assert_ptr_nonnull(sh.q);
+		wcq_mode_apply(sh.q, v->flags);
 	} else {
 		struct concoll_stack_options o = { sizeof o, v->kind, v->flags, 0 };
 
@@ -226,9 +235,17 @@ static void run(const struct variant *v, unsigned nthreads, bool pairwise, uint6
 	ck_assert_uint_eq(popped, pushed);
 	ck_assert_uint_eq(psum, osum);
 	ck_assert_uint_eq(violations, 0);
+	if (v->family == QUEUE)
+		wcq_mode_check(sh.q, v->flags, v->name);
 	concoll_queue_destroy(sh.q, NULL, NULL);
 	concoll_stack_destroy(sh.s, NULL, NULL);
 	free(w);
+}
+
+/* The slow path is several times as long: fewer operations there. */
+static uint64_t slowdown(const struct variant *v)
+{
+	return (v->flags & WCQ_MODE) ? 4 : 1;
 }
 
 START_TEST(queue_producer_consumer)
@@ -236,7 +253,7 @@ START_TEST(queue_producer_consumer)
 	int v = _i / NCOUNTS;
 	unsigned t = thread_counts[_i % NCOUNTS];
 
-	run(&queue_variants[v], t, false, tu_scaled(400000 / t));
+	run(&queue_variants[v], t, false, tu_scaled(400000 / t) / slowdown(&queue_variants[v]));
 }
 END_TEST
 
@@ -245,7 +262,7 @@ START_TEST(queue_pairs)
 	int v = _i / NCOUNTS;
 	unsigned t = thread_counts[_i % NCOUNTS];
 
-	run(&queue_variants[v], t, true, tu_scaled(200000 / t));
+	run(&queue_variants[v], t, true, tu_scaled(200000 / t) / slowdown(&queue_variants[v]));
 }
 END_TEST
 

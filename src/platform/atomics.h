@@ -63,6 +63,11 @@ extern CC_INTERNAL cc_load128_fn cc_load128_impl;
 /* Name of the implementation chosen: "cmpxchg16b", "casp", "ldxp/stxp",
  * "locked" or "tsan-atomic". */
 extern CC_INTERNAL const char *cc_cas128_name;
+/* True when an 8-byte atomic read-modify-write of one half is atomic with
+ * respect to cc_cas128() on the pair (a native instruction, outside
+ * ThreadSanitizer builds); false for the locked path, whose users must
+ * update halves through cc_cas128() too. */
+extern CC_INTERNAL bool cc_cas128_halves_atomic;
 
 static inline bool cc_cas128(cc_u128 *p, cc_u128 *expected, cc_u128 desired)
 {

@@ -209,6 +209,7 @@ static cc_u128 load128_llsc(cc_u128 *p)
 CC_INTERNAL cc_cas128_fn cc_cas128_impl = cas128_locked;
 CC_INTERNAL cc_load128_fn cc_load128_impl = load128_locked;
 CC_INTERNAL const char *cc_cas128_name = "locked";
+CC_INTERNAL bool cc_cas128_halves_atomic;
 
 void cc_cas128_select(unsigned features)
 {
@@ -243,4 +244,8 @@ void cc_cas128_select(unsigned features)
 	cc_cas128_impl = cas;
 	cc_load128_impl = load;
 	cc_cas128_name = name;
+	cc_cas128_halves_atomic = cas != cas128_locked;
+#if defined(CONCOLL_TSAN)
+	cc_cas128_halves_atomic = false;
+#endif
 }

@@ -25,5 +25,7 @@ struct concoll_queue {
 CC_INTERNAL concoll_queue_t *cc_scq_create(unsigned order);
 CC_INTERNAL concoll_queue_t *cc_lscq_create(unsigned ring_order);
 CC_INTERNAL concoll_queue_t *cc_lcrq_create(unsigned ring_order);
+/* order 0 is raised to 1: wCQ's capacity is at least 2. */
+CC_INTERNAL concoll_queue_t *cc_wcq_create(unsigned order);
 
 #endif /* CC_QUEUE_BACKEND_H */

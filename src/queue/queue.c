@@ -36,6 +36,11 @@ CONCOLL_API concoll_queue_t *concoll_queue_create(const struct concoll_queue_opt
 		if (o.capacity == 0 || capacity_order(o.capacity, &order) != 0)
 			goto invalid;
 		return cc_scq_create(order);
+	case CONCOLL_QUEUE_WCQ:
+	case CONCOLL_QUEUE_WAITFREE:
+		if (o.capacity == 0 || capacity_order(o.capacity, &order) != 0)
+			goto invalid;
+		return cc_wcq_create(order);
 	case CONCOLL_QUEUE_DEFAULT:
 	case CONCOLL_QUEUE_LSCQ:
 	case CONCOLL_QUEUE_LCRQ:

@@ -26,6 +26,12 @@ CC_INTERNAL _Atomic uint64_t cc_smr_epoch;
 static _Atomic(struct cc_smr_rec *) registry;
 static _Atomic uint64_t registry_size;
 
+/* id -> record, for the wait-free queue's tagged counters: chunks of
+ * ID_CHUNK records, allocated on first use and never freed. */
+#define ID_CHUNK 1024u
+static _Atomic(_Atomic(struct cc_smr_rec *) *) id_table[CC_SMR_MAX_RECORDS / ID_CHUNK];
+static _Atomic uint32_t next_id;
+
 /* Garbage adopted from exited threads, and retired by threads that could
  * not register (out of memory).  Protected by orphan_lock; orphan_count
  * lets collectors skip the lock when there is nothing. */
@@ -305,6 +311,50 @@ static void make_exit_key(void)
 		memset(&exit_key, 0xff, sizeof exit_key);
 }
 
+/* Give r the next id and enter it in the id table.  Ids of records that
+ * failed later stay unused (records are never freed, ids never reused). */
+static int id_publish(struct cc_smr_rec *r)
+{
+	uint32_t id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed);
+	_Atomic(struct cc_smr_rec *) *chunk, *fresh;
+
+	if (id >= CC_SMR_MAX_RECORDS)
+		return -ENOMEM;
+	/* acquire: we see an initialized chunk */
+	chunk = atomic_load_explicit(&id_table[id / ID_CHUNK], memory_order_acquire);
+	if (chunk == NULL) {
+		fresh = cc_zalloc(ID_CHUNK * sizeof *fresh, CC_CACHELINE);
+		if (fresh == NULL)
+			return -ENOMEM;
+		/* release: publishes the zeroed chunk */
+		if (atomic_compare_exchange_strong_explicit(&id_table[id / ID_CHUNK], &chunk, fresh,
+		                                            memory_order_acq_rel,
+		                                            memory_order_acquire))
+			chunk = fresh;
+		else
+			cc_free(fresh, ID_CHUNK * sizeof *fresh, CC_CACHELINE);
+	}
+	r->id = id;
+	/* release: a reader that finds r by id sees it initialized */
+	atomic_store_explicit(&chunk[id % ID_CHUNK], r, memory_order_release);
+	return 0;
+}
+
+struct cc_smr_rec *cc_smr_record_by_id(uint32_t id)
+{
+	_Atomic(struct cc_smr_rec *) *chunk;
+
+	if (id >= CC_SMR_MAX_RECORDS)
+		return NULL;
+	chunk = atomic_load_explicit(&id_table[id / ID_CHUNK], memory_order_acquire);
+	return chunk ? atomic_load_explicit(&chunk[id % ID_CHUNK], memory_order_acquire) : NULL;
+}
+
+struct cc_smr_rec *cc_smr_registry(void)
+{
+	return atomic_load_explicit(&registry, memory_order_acquire);
+}
+
 struct cc_smr_rec *cc_smr_register(void)
 {
 	struct cc_smr_rec *r, *head;
@@ -328,6 +378,10 @@ struct cc_smr_rec *cc_smr_register(void)
 		r = cc_zalloc(sizeof *r, CC_CACHELINE);
 		if (r == NULL)
 			return NULL;
+		if (id_publish(r) != 0) {
+			cc_free(r, sizeof *r, CC_CACHELINE);
+			return NULL;
+		}
 		atomic_init(&r->in_use, 1);
 		head = atomic_load_explicit(&registry, memory_order_relaxed);
 		do {

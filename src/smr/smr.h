@@ -35,6 +35,7 @@
 
 #include "concoll/smr.h"
 #include "platform/atomics.h"
+#include "queue/wcq_thread.h"
 
 #define CC_SMR_ACTIVE 1u
 #define CC_SMR_STEAL 2u
@@ -64,6 +65,10 @@ struct cc_smr_rec {
 	uint64_t pinned_epoch;            /* epoch announced by the outermost guard */
 	struct cc_smr_bucket bucket[CC_SMR_BUCKETS];
 	uint64_t rng;                     /* per-thread random state for algorithms */
+	/* Immutable once published: the record's place in the id table. */
+	uint32_t id;
+	/* The wait-free queue's announced request and helping state. */
+	CC_CACHE_ALIGNED struct cc_wcq_thread wcq;
 };
 
 extern CC_INTERNAL CC_TLS struct cc_smr_rec *cc_smr_self;
@@ -71,6 +76,14 @@ extern CC_INTERNAL _Atomic uint64_t cc_smr_epoch;
 
 /* Register the calling thread; NULL when its record cannot be allocated. */
 CC_INTERNAL struct cc_smr_rec *cc_smr_register(void);
+/* The most recently published record (the registry is a list linked by
+ * next, in reverse order of creation; records are never freed). */
+CC_INTERNAL struct cc_smr_rec *cc_smr_registry(void);
+/* The record with the given id; NULL if none was published with it. */
+CC_INTERNAL struct cc_smr_rec *cc_smr_record_by_id(uint32_t id);
+/* Largest record id plus one (ids are dense from 0). */
+#define CC_SMR_MAX_RECORDS ((uint32_t)1 << 22)
+
 /* Leave the outermost guard when a barrier asked for this record's garbage. */
 CC_INTERNAL void cc_smr_handoff(struct cc_smr_rec *self);
 

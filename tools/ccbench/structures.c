@@ -49,6 +49,16 @@ static void *lcrq_create(const struct cb_params *params)
 	return queue_create_kind(CONCOLL_QUEUE_LCRQ, 0);
 }
 
+static void *wcq_create(const struct cb_params *params)
+{
+	return queue_create_kind(CONCOLL_QUEUE_WCQ, params->capacity);
+}
+
+static void *waitfree_create(const struct cb_params *params)
+{
+	return queue_create_kind(CONCOLL_QUEUE_WAITFREE, params->capacity);
+}
+
 static void *fast_create(const struct cb_params *params)
 {
 	(void)params;
@@ -348,6 +358,28 @@ const struct cb_structure cb_structures[] = {
 		.flags = 0,
 		.summary = "libconcoll CONCOLL_QUEUE_FAST: LCRQ with a native 16-byte CAS, else LSCQ",
 		.create = fast_create,
+		.destroy = queue_destroy,
+		.algorithm = queue_algorithm,
+		.pool = { queue_push, queue_pop },
+	},
+	{
+		.name = "wcq",
+		.family = CB_FAMILY_QUEUE,
+		.progress = CB_PROGRESS_WAIT_FREE,
+		.flags = CB_BOUNDED,
+		.summary = "libconcoll bounded wait-free wCQ (CONCOLL_QUEUE_WCQ), --capacity items",
+		.create = wcq_create,
+		.destroy = queue_destroy,
+		.algorithm = queue_algorithm,
+		.pool = { queue_push, queue_pop },
+	},
+	{
+		.name = "waitfree",
+		.family = CB_FAMILY_QUEUE,
+		.progress = CB_PROGRESS_WAIT_FREE,
+		.flags = CB_BOUNDED,
+		.summary = "libconcoll CONCOLL_QUEUE_WAITFREE (wCQ), --capacity items",
+		.create = waitfree_create,
 		.destroy = queue_destroy,
 		.algorithm = queue_algorithm,
 		.pool = { queue_push, queue_pop },
