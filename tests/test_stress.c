@@ -284,6 +284,74 @@ START_TEST(stack_pairs)
 }
 END_TEST
 
+/* wCQ's per-thread state lives in the SMR records: threads that come and
+ * go (each announcing requests: patience 0) reuse the records of those
+ * that exited, and nothing is lost on the way. */
+struct churn {
+	concoll_queue_t *q;
+	unsigned id;
+	uint64_t sum;
+};
+
+static void *churn_worker(void *p)
+{
+	struct churn *c = p;
+	uint64_t i;
+
+	for (i = 0; i < 50; i++) {
+		void *item = TU_ITEM(c->id, i);
+		int rc;
+
+		while ((rc = concoll_queue_push(c->q, item)) == -EAGAIN)
+			sched_yield();
+		ck_assert_int_eq(rc, 0);
+		c->sum += tu_mix((uint64_t)(uintptr_t)item);
+		while ((rc = concoll_queue_pop(c->q, &item)) == -EAGAIN)
+			sched_yield();
+		ck_assert_int_eq(rc, 0);
+		c->sum -= tu_mix((uint64_t)(uintptr_t)item);
+	}
+	return NULL;
+}
+
+START_TEST(wcq_thread_state_is_recycled)
+{
+	struct concoll_queue_options o = { sizeof o, CONCOLL_QUEUE_WCQ, 8, 0 };
+	concoll_queue_t *q = concoll_queue_create(&o);
+	struct concoll_smr_stats st;
+	struct churn c[4];
+	uint64_t sum = 0, records_before;
+	unsigned round, i;
+	void *item;
+
+	ck_assert_ptr_nonnull(q);
+	wcq_mode_apply(q, WCQ_PATIENCE(0, 0));
+	memset(&st, 0, sizeof st);
+	st.size = sizeof st;
+	ck_assert_int_eq(concoll_smr_stats(&st), 0);
+	records_before = st.records;
+	for (round = 0; round < 40; round++) {
+		for (i = 0; i < 4; i++) {
+			c[i].q = q;
+			c[i].id = round * 4 + i;
+			c[i].sum = 0;
+		}
+		tu_run_threads(4, churn_worker, c, sizeof c[0]);
+		for (i = 0; i < 4; i++)
+			sum += c[i].sum; /* pushed minus popped, mixed */
+	}
+	/* every pair took one item out for the one it put in: the queue is
+	 * empty and what was popped is what was pushed */
+	ck_assert_int_eq(concoll_queue_pop(q, &item), -EAGAIN);
+	ck_assert_uint_eq(sum, 0);
+	ck_assert_int_eq(concoll_smr_stats(&st), 0);
+	/* 160 threads ran, at most 4 at a time (plus this one) */
+	ck_assert_uint_le(st.records, records_before + 5);
+	wcq_mode_check(q, WCQ_PATIENCE(0, 0), "wcq churn");
+	concoll_queue_destroy(q, NULL, NULL);
+}
+END_TEST
+
 /* After all that, reclamation caught up: nothing pending once quiescent. */
 START_TEST(reclamation_catches_up)
 {
@@ -313,6 +381,7 @@ static Suite *stress_suite(void)
 	tcase_add_loop_test(st, stack_producer_consumer, 0, NSTACKS * NCOUNTS);
 	tcase_add_loop_test(st, stack_pairs, 0, NSTACKS * NCOUNTS);
 	tcase_add_test(st, reclamation_catches_up);
+	tcase_add_test(q, wcq_thread_state_is_recycled);
 	suite_add_tcase(s, q);
 	suite_add_tcase(s, st);
 	return s;
