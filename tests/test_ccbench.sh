@@ -76,7 +76,12 @@ expect_usage 0 --repeat=0
 expect_usage xml --format=xml
 expect_usage 0 --capacity=0
 expect_usage -5 --ops=-5
-expect_usage scatter --pin=scatter
+expect_usage sideways --pin=sideways
+expect_usage 0,x --pin=0,x
+expect_usage 9999 --pin=9999
+expect_usage bogus --numa=bogus
+expect_usage node:x --numa=node:x
+expect_usage plot.txt --plot=plot.txt
 expect_usage stray stray
 expect_usage --verify --verify=yes
 expect_usage zipf:-1 --dist=zipf:-1
@@ -93,6 +98,19 @@ expect_usage mix --workload=mix
 expect_usage balanced:3 --workload=balanced:3
 expect_usage read-mostly --structure=scq --workload=read-mostly
 expect_usage pairs --structure=skiplist --workload=pairs
+# a node that does not exist (ccbench may also be built without libnuma:
+# then every --numa but local is refused; either way exit 2, node named)
+run --numa=node:4095 --structure=scq --threads=1 --duration=0.01
+if [ "$rc" -ne 2 ] || ! grep -e "node:4095" "$tmp/err" >/dev/null || [ -s "$tmp/out" ]; then
+	fail "--numa=node:4095: exit $rc, expected 2 and a message naming node:4095"
+	show
+fi
+# a CPU this process may not use
+run --pin=1023 --structure=scq --threads=1 --duration=0.01
+if [ "$rc" -ne 2 ] || ! grep -e "CPU 1023" "$tmp/err" >/dev/null; then
+	fail "--pin=1023: exit $rc, expected 2 and a message naming CPU 1023"
+	show
+fi
 run --duration=1 --ops=10
 [ "$rc" -eq 2 ] || fail "--duration with --ops: exit $rc, expected 2"
 run --structure=scq --capacity=4 --prefill=5 --threads=1 --duration=0.01
@@ -106,10 +124,11 @@ if [ "$rc" -ne 0 ]; then
 	fail "--help: exit $rc"
 else
 	for opt in structure threads duration ops workload repeat warmup format verify \
-		   capacity prefill key-range dist range-len pin seed list help version; do
+		   capacity prefill key-range dist range-len pin numa topology plot stats seed \
+		   list help version; do
 		grep -e "--$opt" "$tmp/out" >/dev/null || fail "--help does not document --$opt"
 	done
-	for wl in pairs prod-cons random $MAP_WORKLOADS mix; do
+	for wl in pairs pairs-delay prod-cons random $MAP_WORKLOADS mix; do
 		grep -e "^  $wl " "$tmp/out" >/dev/null || fail "--help does not list workload $wl"
 	done
 	grep -e "usage error" "$tmp/out" >/dev/null || fail "--help does not document the exit status"
@@ -144,14 +163,15 @@ else
 fi
 
 echo "# verified runs of every structure and workload"
-run --structure=all --threads=1,3 --duration=0.05 --workload=pairs,prod-cons,random --verify
+run --structure=all --threads=1,3 --duration=0.05 --workload=pairs,pairs-delay,prod-cons,random \
+    --verify
 if [ "$rc" -ne 0 ]; then
 	fail "verified sweep: exit $rc"
 	show
 else
 	n=$(grep -c '^verify: ok' "$tmp/err")
-	# every queue and stack x 3 workloads x 2 thread counts
-	want=$(($(echo $STRUCTURES | wc -w) * 3 * 2))
+	# every queue and stack x 4 workloads x 2 thread counts
+	want=$(($(echo $STRUCTURES | wc -w) * 4 * 2))
 	[ "$n" -eq "$want" ] || { fail "verified sweep: $n 'verify: ok' lines, expected $want"; show; }
 	for s in $STRUCTURES; do
 		grep "^$s " "$tmp/out" >/dev/null || fail "verified sweep: no row for $s"
@@ -184,7 +204,7 @@ for dist in uniform zipf:0.9; do
 		{ fail "maps, --dist=$dist: $n 'verify: ok' lines, expected $want"; show; }
 	for s in $MAPS; do
 		for wl in $MAP_WORKLOADS; do
-			grep "^$s  *$wl  *[12] .* ok\$" "$tmp/out" >/dev/null ||
+			grep "^$s  *$wl  *[12] .* ok  *[0-9][0-9]*$" "$tmp/out" >/dev/null ||
 				{ fail "maps, --dist=$dist: no verified row for $s $wl"; show; }
 		done
 	done
@@ -231,7 +251,9 @@ else
 		want = "structure,family,workload,threads,ops_per_sec_median," \
 		       "ops_per_sec_min,ops_per_sec_max,cv,repeat,duration,verified," \
 		       "smr_retired,smr_freed,smr_pending,ns_per_op,algorithm,get_pct," \
-		       "put_pct,remove_pct,scan_pct,key_range,dist,prefill"
+		       "put_pct,remove_pct,scan_pct,key_range,dist,prefill,thread_ops_min," \
+		       "thread_ops_max,lat_p50_ns,lat_p99_ns,lat_p999_ns,lat_samples,peak_rss_kb," \
+		       "progress,peer"
 		if ($0 != want) { print "csv: bad header: " $0; bad = 1 }
 		nf = NF
 		next
@@ -250,6 +272,15 @@ else
 			print "csv: bad ns_per_op: " $0; bad = 1
 		}
 		if ($16 == "") { print "csv: no algorithm: " $0; bad = 1 }
+		# fairness: 0 < slowest thread <= fastest; latency percentiles ordered
+		if (!($24 + 0 > 0 && $24 + 0 <= $25 + 0)) { print "csv: bad thread ops: " $0; bad = 1 }
+		if (!($26 + 0 > 0 && $26 + 0 <= $27 + 0 && $27 + 0 <= $28 + 0 && $29 + 0 > 0)) {
+			print "csv: bad latency percentiles: " $0; bad = 1
+		}
+		if ($31 != "lock-free" && $31 != "wait-free" && $31 != "blocking") {
+			print "csv: bad progress: " $0; bad = 1
+		}
+		if (($1 == "mutex-queue") != ($32 == "yes")) { print "csv: bad peer flag: " $0; bad = 1 }
 		if ($17 $18 $19 $20 $21 $22 != "") {
 			print "csv: map fields in a pool row: " $0; bad = 1
 		}
@@ -297,6 +328,85 @@ else
 		}
 		exit bad
 	}' "$tmp/out" >"$tmp/awk" 2>&1 || { fail "map csv output"; cat "$tmp/awk" >&2; show; }
+fi
+
+echo "# --topology"
+run --topology
+if [ "$rc" -ne 0 ] || ! grep -e "^cpus: " "$tmp/out" >/dev/null || ! grep -e "^numa: " "$tmp/out" >/dev/null; then
+	fail "--topology: exit $rc or no cpus/numa lines"
+	show
+fi
+
+echo "# placement: a CPU list, scatter, numa local and interleave"
+run --structure=lcrq,skiplist --threads=1,2 --duration=0.02 --pin=0 --numa=local --verify \
+    --key-range=1000
+[ "$rc" -eq 0 ] || { fail "--pin=0 --numa=local: exit $rc"; show; }
+grep -e "pin=list; numa=local" "$tmp/out" >/dev/null || { fail "--pin=0: header"; show; }
+run --structure=lcrq --threads=2 --duration=0.02 --pin=scatter --verify
+[ "$rc" -eq 0 ] || { fail "--pin=scatter: exit $rc"; show; }
+if "$CCBENCH" --topology | grep -e "^numa: [0-9]" >/dev/null; then
+	run --structure=lcrq,skiplist --threads=2 --duration=0.02 --numa=interleave --verify \
+	    --key-range=1000
+	[ "$rc" -eq 0 ] || { fail "--numa=interleave: exit $rc"; show; }
+	run --structure=lcrq --threads=2 --duration=0.02 --numa=node:0 --verify
+	[ "$rc" -eq 0 ] || { fail "--numa=node:0: exit $rc"; show; }
+else
+	echo "# no NUMA support here: --numa=interleave and node:0 not run"
+fi
+
+echo "# json output"
+run --structure=lcrq,treiber,skiplist --threads=1,2 --duration=0.03 --repeat=2 --verify \
+    --format=json --stats --key-range=1000
+if [ "$rc" -ne 0 ]; then
+	fail "json run: exit $rc"
+	show
+elif command -v python3 >/dev/null 2>&1; then
+	python3 - "$tmp/out" >"$tmp/py" 2>&1 <<'PY' || { fail "json output"; cat "$tmp/py" >&2; show; }
+import json, sys
+doc = json.load(open(sys.argv[1]))
+meta, runs = doc["ccbench"], doc["runs"]
+assert meta["repeat"] == 2 and meta["structures"] == ["lcrq", "treiber", "skiplist"], meta
+assert len(runs) == 6, len(runs)
+seen = set()
+for r in runs:
+    key = (r["structure"], r["threads"])
+    assert key not in seen, key
+    seen.add(key)
+    ops = r["ops_per_sec"]
+    assert 0 < ops["min"] <= ops["median"] <= ops["max"], r
+    assert r["verified"] == "yes" and r["repeat"] == 2, r
+    assert 0 < r["thread_ops_per_sec"]["min"] <= r["thread_ops_per_sec"]["max"], r
+    lat = r["latency_ns"]
+    assert lat["samples"] > 0 and 0 < lat["p50"] <= lat["p99"] <= lat["p999"], r
+    assert r["peak_rss_kb"] > 0 and r["progress"] in ("lock-free", "wait-free", "blocking"), r
+    assert "stats" in r and r["stats"]["smr_records"] >= 1, r
+    assert ("map" in r) == (r["family"] == "map"), r
+assert {s for s, _ in seen} == {"lcrq", "treiber", "skiplist"}
+print("json: ok")
+PY
+else
+	# no python3: check the shape with grep
+	[ "$(grep -c '"structure": ' "$tmp/out")" -eq 6 ] || { fail "json: not 6 records"; show; }
+	tail -n 1 "$tmp/out" | grep -e '^ \]}$' >/dev/null || { fail "json: not closed"; show; }
+fi
+
+echo "# --plot"
+if command -v gnuplot >/dev/null 2>&1; then
+	run --structure=lcrq,mutex-queue --threads=1,2 --duration=0.02 --plot="$tmp/plot.svg"
+	if [ "$rc" -ne 0 ] || ! grep -e "<svg" "$tmp/plot.svg" >/dev/null 2>&1; then
+		fail "--plot=FILE.svg: exit $rc, or no SVG written"
+		show
+	else
+		for s in lcrq mutex-queue; do
+			grep -e ">$s<" "$tmp/plot.svg" >/dev/null || fail "--plot: no line for $s"
+		done
+	fi
+else
+	run --structure=lcrq --threads=1 --duration=0.02 --plot="$tmp/plot.svg"
+	if [ "$rc" -ne 2 ] || ! grep -e "gnuplot" "$tmp/err" >/dev/null; then
+		fail "--plot without gnuplot: exit $rc, expected 2 and a message about gnuplot"
+		show
+	fi
 fi
 
 if [ "$failures" -ne 0 ]; then

@@ -43,6 +43,9 @@
 #include <unistd.h>
 
 #include <concoll/concoll.h>
+#ifdef HAVE_LIBNUMA
+#include <numa.h>
+#endif
 
 #include "ccbench.h"
 
@@ -87,17 +90,28 @@
 enum cb_format {
 	CB_FORMAT_TABLE,
 	CB_FORMAT_CSV,
+	CB_FORMAT_JSON,
 };
 
 enum cb_pin {
 	CB_PIN_NONE,
-	CB_PIN_COMPACT,
+	CB_PIN_COMPACT, /* thread i on the i-th allowed CPU */
+	CB_PIN_SCATTER, /* spread over NUMA nodes, then cores, then SMT siblings */
+	CB_PIN_LIST,    /* thread i on the (i mod n)-th CPU of --pin=LIST */
+};
+
+/* Memory placement of the structures (--numa). */
+enum cb_numa {
+	CB_NUMA_LOCAL,      /* the kernel's default: local to the allocating thread */
+	CB_NUMA_INTERLEAVE, /* pages round-robin over every node */
+	CB_NUMA_NODE,       /* pages on one node */
 };
 
 /* --- workloads ------------------------------------------------------------- */
 
 enum cb_workload_kind {
 	CB_WL_PAIRS,
+	CB_WL_PAIRS_DELAY, /* pairs with 50-150 ns of local work after each operation */
 	CB_WL_PROD_CONS,
 	CB_WL_RANDOM,
 	CB_WL_MAP,   /* a fixed mix of map operations */
@@ -130,6 +144,8 @@ struct cb_workload_info {
 
 static const struct cb_workload_info cb_workloads[] = {
 	{ "pairs", CB_WL_PAIRS, CB_POOLS, "every thread: push, then pop, repeatedly", { 0 } },
+	{ "pairs-delay", CB_WL_PAIRS_DELAY, CB_POOLS,
+	  "pairs, with 50-150 ns (random) of local work after each operation", { 0 } },
 	{ "prod-cons", CB_WL_PROD_CONS, CB_POOLS,
 	  "P threads only push, C threads only pop (prod-cons:P:C; default half and half)",
 	  { 0 } },
@@ -183,6 +199,12 @@ struct cb_options {
 	size_t capacity;
 	uint64_t prefill;
 	enum cb_pin pin;
+	int *pin_cpus;        /* --pin=LIST or the scatter order */
+	unsigned npin_cpus;
+	enum cb_numa numa;
+	int numa_node;        /* CB_NUMA_NODE */
+	const char *plot;     /* --plot=FILE */
+	bool stats;           /* --stats */
 	uint64_t seed;
 	/* maps */
 	bool prefill_given;   /* --prefill=N: N keys, not the steady state */
@@ -191,6 +213,13 @@ struct cb_options {
 	enum cb_dist dist;
 	double theta;         /* zipf */
 };
+
+/* Placement and --plot options (defined with their sections below). */
+static void parse_pin_list(struct cb_options *o, const char *arg);
+static void scatter_order(struct cb_options *o);
+static void parse_numa(struct cb_options *o, const char *arg);
+static void print_topology(void);
+static void parse_plot(struct cb_options *o, const char *arg);
 
 /* CPUs this process may run on (sched_getaffinity), for --pin=compact. */
 static int *cb_cpus;
@@ -222,6 +251,7 @@ static struct cb_keygen cb_keys;
 
 enum cb_role {
 	CB_ROLE_PAIRS,
+	CB_ROLE_PAIRS_DELAY,
 	CB_ROLE_PRODUCER,
 	CB_ROLE_CONSUMER,
 	CB_ROLE_RANDOM,
@@ -244,6 +274,21 @@ struct cb_map_counts {
 	uint64_t key_mix;    /* --verify: xor of cb_mix64 of keys inserted and removed */
 	uint64_t bad_values; /* --verify: gets and scans that read a wrong entry */
 	uint64_t bad_key;    /* the key of the first one */
+};
+
+/*
+ * Latency samples: one operation in CB_LAT_EVERY is timed on its own (two
+ * reads of CLOCK_MONOTONIC around it, whose cost is included), and the last
+ * CB_LAT_SLOTS samples of the measured phase are kept per thread.
+ */
+#define CB_LAT_EVERY 128u
+#define CB_LAT_SLOTS 4096u
+
+struct cb_lat {
+	uint32_t *ns;    /* CB_LAT_SLOTS samples, NULL while not measuring */
+	uint32_t tick;   /* operations since the last sample */
+	uint32_t next;   /* next slot */
+	uint64_t count;  /* samples taken */
 };
 
 /*
@@ -281,6 +326,9 @@ struct cb_thread {
 	/* Maps, cumulative over prefill, warmup and measurement. */
 	struct cb_map_counts mc;
 	uint64_t prefilled;   /* keys this thread inserted in the prefill */
+	/* Sampled latencies of the measured phase. */
+	struct cb_lat lat;
+	uint32_t *lat_buf;    /* CB_LAT_SLOTS */
 };
 
 struct cb_stop_flag {
@@ -312,10 +360,17 @@ struct cb_run {
 	bool fifo;   /* check per-producer order (queues) */
 	bool warmup;
 	bool timed;  /* stop at the flag, not at the quota */
+	const struct cb_options *o; /* placement of the prefill */
 	pthread_barrier_t barrier;
 	struct cb_stop_flag stop;
 	struct cb_role_count producers;
 	struct cb_role_count consumers;
+};
+
+/* Sampled latency percentiles, in nanoseconds. */
+struct cb_latency {
+	double p50, p99, p999;
+	uint64_t samples;
 };
 
 /* The outcome of one run. */
@@ -325,6 +380,9 @@ struct cb_result {
 	bool verify_failed;
 	uint64_t prefilled;  /* items (pools) or keys (maps) prefilled */
 	char algorithm[32];  /* what the structure reported */
+	double thread_min, thread_max; /* operations per second of the slowest and fastest thread */
+	struct cb_latency lat;
+	uint64_t peak_rss_kb; /* of the process during the run (0: unknown) */
 };
 
 /* One row of the output. */
@@ -343,6 +401,11 @@ struct cb_row {
 	uint64_t smr_retired;
 	uint64_t smr_freed;
 	uint64_t smr_pending;
+	double thread_min, thread_max; /* medians over the repeats */
+	struct cb_latency lat;         /* medians over the repeats */
+	uint64_t peak_rss_kb;          /* largest of the repeats */
+	uint64_t smr_epochs;           /* epoch advances during the runs */
+	uint64_t smr_records;          /* thread records after the runs */
 };
 
 static bool cb_any_verify_failed;
@@ -670,7 +733,7 @@ static void parse_workload_token(const char *token, void *ctx)
 			w.info = &cb_workloads[i];
 	}
 	if (w.info == NULL)
-		die(EXIT_USAGE, "unknown workload '%s' (use pairs, prod-cons[:P:C], random, "
+		die(EXIT_USAGE, "unknown workload '%s' (use pairs, pairs-delay, prod-cons[:P:C], random, "
 		    "read-mostly, balanced, update-only, lookup, range[:U] or mix:G:P:R)", token);
 	memcpy(w.mix, w.info->mix, sizeof(w.mix));
 	snprintf(w.label, sizeof(w.label), "%s", token);
@@ -763,7 +826,6 @@ static void usage(FILE *f)
 "                       stacks, read-mostly for maps)\n"
 "  --repeat=N           runs per configuration; report median, min, max (default 1)\n"
 "  --warmup=SECONDS     untimed work before each measured run (default 0)\n"
-"  --format=FORMAT      table (default) or csv\n"
 "  --verify             after each run, check the structure: drain a queue or stack\n"
 "                       and check that every item pushed was popped once (queues:\n"
 "                       in per-producer FIFO order); scan a map and check that its\n"
@@ -777,8 +839,19 @@ static void usage(FILE *f)
 "  --dist=DIST          maps: key distribution, uniform (default) or zipf[:THETA],\n"
 "                       0 < THETA < 1 (default %.2f)\n"
 "  --range-len=N        maps: entries per scan of the range workload (default %u)\n"
+"  --format=FORMAT      table (default), csv or json (one record per row)\n"
 "  --pin=MODE           compact: pin thread i to the i-th allowed CPU, round-robin\n"
-"                       (default); none: leave threads to the scheduler\n"
+"                       (default); scatter: spread the threads over NUMA nodes,\n"
+"                       then cores, SMT siblings last; a CPU list such as 0,2,4-7:\n"
+"                       thread i on its (i mod n)-th CPU; none: leave threads to\n"
+"                       the scheduler\n"
+"  --numa=POLICY        memory of the structures and their prefill: local\n"
+"                       (default), interleave (all nodes) or node:N\n"
+"  --topology           print the CPUs, cores, NUMA nodes and distances, and exit\n"
+"  --plot=FILE          draw throughput against threads (FILE.svg or FILE.png;\n"
+"                       needs gnuplot)\n"
+"  --stats              after each row, the safe memory reclamation counters and\n"
+"                       the structure's own contention counters, if it keeps any\n"
 "  --seed=N             seed of the random choices (default %u)\n"
 "  --list               list the structures and exit\n"
 "  -h, --help           show this help and exit\n"
@@ -835,6 +908,10 @@ enum {
 	OPT_KEY_RANGE,
 	OPT_DIST,
 	OPT_RANGE_LEN,
+	OPT_NUMA,
+	OPT_TOPOLOGY,
+	OPT_PLOT,
+	OPT_STATS,
 };
 
 static const struct option cb_long_options[] = {
@@ -855,6 +932,10 @@ static const struct option cb_long_options[] = {
 	{ "key-range", required_argument, NULL, OPT_KEY_RANGE },
 	{ "dist", required_argument, NULL, OPT_DIST },
 	{ "range-len", required_argument, NULL, OPT_RANGE_LEN },
+	{ "numa", required_argument, NULL, OPT_NUMA },
+	{ "topology", no_argument, NULL, OPT_TOPOLOGY },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -879,7 +960,7 @@ static void check_sweep(struct cb_options *o);
 
 static void parse_options(struct cb_options *o, int argc, char **argv)
 {
-	bool list = false, have_duration = false;
+	bool list = false, have_duration = false, topology = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -928,8 +1009,10 @@ static void parse_options(struct cb_options *o, int argc, char **argv)
 				o->format = CB_FORMAT_TABLE;
 			else if (strcmp(optarg, "csv") == 0)
 				o->format = CB_FORMAT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = CB_FORMAT_JSON;
 			else
-				die(EXIT_USAGE, "unknown format '%s' (use table or csv)", optarg);
+				die(EXIT_USAGE, "unknown format '%s' (use table, csv or json)", optarg);
 			break;
 		case OPT_VERIFY:
 			o->verify = true;
@@ -955,12 +1038,35 @@ static void parse_options(struct cb_options *o, int argc, char **argv)
 			o->range_len = parse_number("--range-len", optarg, 1, CB_MAX_KEY_RANGE);
 			break;
 		case OPT_PIN:
-			if (strcmp(optarg, "none") == 0)
+			free(o->pin_cpus);
+			o->pin_cpus = NULL;
+			o->npin_cpus = 0;
+			if (strcmp(optarg, "none") == 0) {
 				o->pin = CB_PIN_NONE;
-			else if (strcmp(optarg, "compact") == 0)
+			} else if (strcmp(optarg, "compact") == 0) {
 				o->pin = CB_PIN_COMPACT;
-			else
-				die(EXIT_USAGE, "unknown pin mode '%s' (use none or compact)", optarg);
+			} else if (strcmp(optarg, "scatter") == 0) {
+				o->pin = CB_PIN_SCATTER;
+				scatter_order(o);
+			} else if (optarg[0] >= '0' && optarg[0] <= '9') {
+				o->pin = CB_PIN_LIST;
+				parse_pin_list(o, optarg);
+			} else {
+				die(EXIT_USAGE, "unknown pin mode '%s' (use none, compact, scatter or a "
+				    "CPU list such as 0,2,4-7)", optarg);
+			}
+			break;
+		case OPT_NUMA:
+			parse_numa(o, optarg);
+			break;
+		case OPT_TOPOLOGY:
+			topology = true;
+			break;
+		case OPT_PLOT:
+			parse_plot(o, optarg);
+			break;
+		case OPT_STATS:
+			o->stats = true;
 			break;
 		case OPT_SEED:
 			o->seed = parse_number("--seed", optarg, 0, UINT64_MAX);
@@ -986,6 +1092,10 @@ static void parse_options(struct cb_options *o, int argc, char **argv)
 		die(EXIT_USAGE, "--duration and --ops exclude each other");
 	if (o->ops)
 		o->duration = 0;
+	if (topology) {
+		print_topology();
+		exit(0);
+	}
 	if (list) {
 		list_structures(o->capacity);
 		exit(0);
@@ -1107,6 +1217,365 @@ static void format_cpu_list(char *buf, size_t size)
 		snprintf(buf + len, size - len, ",...");
 }
 
+/* --- placement: pinning, NUMA, topology ------------------------------------ */
+
+static bool cpu_allowed(int cpu)
+{
+	unsigned i;
+
+	for (i = 0; i < cb_ncpus; i++) {
+		if (cb_cpus[i] == cpu)
+			return true;
+	}
+	return false;
+}
+
+/* --pin=LIST: "0,2,4-7"; every CPU must be one this process may run on. */
+static void parse_pin_list(struct cb_options *o, const char *arg)
+{
+	const char *p = arg;
+	char allowed[256];
+
+	o->pin_cpus = xcalloc(CPU_SETSIZE, sizeof(*o->pin_cpus));
+	o->npin_cpus = 0;
+	format_cpu_list(allowed, sizeof(allowed));
+	while (*p) {
+		char *end;
+		long lo, hi;
+
+		errno = 0;
+		lo = strtol(p, &end, 10);
+		if (end == p || errno || lo < 0 || lo >= CPU_SETSIZE)
+			die(EXIT_USAGE, "invalid --pin value '%s' (use none, compact, scatter or a "
+			    "CPU list such as 0,2,4-7)", arg);
+		hi = lo;
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtol(p, &end, 10);
+			if (end == p || errno || hi < lo || hi >= CPU_SETSIZE)
+				die(EXIT_USAGE, "invalid CPU range in --pin=%s", arg);
+		}
+		for (; lo <= hi; lo++) {
+			if (!cpu_allowed((int)lo))
+				die(EXIT_USAGE, "--pin=%s: CPU %ld is not available to this process "
+				    "(allowed: %s)", arg, lo, allowed);
+			if (o->npin_cpus < CPU_SETSIZE)
+				o->pin_cpus[o->npin_cpus++] = (int)lo;
+		}
+		if (*end == ',')
+			end++;
+		else if (*end != '\0')
+			die(EXIT_USAGE, "invalid --pin value '%s' (use none, compact, scatter or a "
+			    "CPU list such as 0,2,4-7)", arg);
+		p = end;
+	}
+	if (o->npin_cpus == 0)
+		die(EXIT_USAGE, "--pin=%s names no CPU", arg);
+}
+
+/* A number from a sysfs file, or fallback. */
+static long read_sysfs_long(const char *path, long fallback)
+{
+	FILE *f = fopen(path, "r");
+	long v;
+
+	if (f == NULL)
+		return fallback;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = fallback;
+	fclose(f);
+	return v;
+}
+
+static int cpu_node(int cpu)
+{
+#ifdef HAVE_LIBNUMA
+	if (numa_available() >= 0) {
+		int node = numa_node_of_cpu(cpu);
+
+		return node >= 0 ? node : 0;
+	}
+#endif
+	(void)cpu;
+	return 0;
+}
+
+struct cb_cpu_place {
+	int cpu, node;
+	long core;   /* package << 20 | core_id */
+	int smt;     /* index among the allowed siblings of its core */
+	int core_rank; /* index of its core among the allowed cores of its node */
+};
+
+static int compare_scatter(const void *a, const void *b)
+{
+	const struct cb_cpu_place *x = a, *y = b;
+
+	if (x->smt != y->smt)
+		return x->smt - y->smt;
+	if (x->core_rank != y->core_rank)
+		return x->core_rank - y->core_rank;
+	if (x->node != y->node)
+		return x->node - y->node;
+	return x->cpu - y->cpu;
+}
+
+/* --pin=scatter: one thread per node in turn, on a core of its own while
+ * there are cores, SMT siblings last. */
+static void scatter_order(struct cb_options *o)
+{
+	struct cb_cpu_place *pl = xcalloc(cb_ncpus, sizeof(*pl));
+	unsigned i, j;
+
+	for (i = 0; i < cb_ncpus; i++) {
+		char path[128];
+		long pkg, core;
+
+		pl[i].cpu = cb_cpus[i];
+		pl[i].node = cpu_node(cb_cpus[i]);
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
+			 cb_cpus[i]);
+		pkg = read_sysfs_long(path, 0);
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id",
+			 cb_cpus[i]);
+		core = read_sysfs_long(path, cb_cpus[i]);
+		pl[i].core = (pkg << 20) | (core & 0xfffff);
+	}
+	for (i = 0; i < cb_ncpus; i++) {
+		int smt = 0, rank = 0;
+		bool seen_core;
+
+		for (j = 0; j < i; j++) {
+			if (pl[j].core == pl[i].core && pl[j].node == pl[i].node)
+				smt++;
+		}
+		/* rank: distinct cores of the node that come before this one */
+		for (j = 0; j < cb_ncpus; j++) {
+			unsigned k;
+
+			if (pl[j].node != pl[i].node || pl[j].core >= pl[i].core)
+				continue;
+			seen_core = false;
+			for (k = 0; k < j; k++) {
+				if (pl[k].node == pl[j].node && pl[k].core == pl[j].core)
+					seen_core = true;
+			}
+			if (!seen_core)
+				rank++;
+		}
+		pl[i].smt = smt;
+		pl[i].core_rank = rank;
+	}
+	qsort(pl, cb_ncpus, sizeof(*pl), compare_scatter);
+	o->pin_cpus = xcalloc(cb_ncpus, sizeof(*o->pin_cpus));
+	for (i = 0; i < cb_ncpus; i++)
+		o->pin_cpus[i] = pl[i].cpu;
+	o->npin_cpus = cb_ncpus;
+	free(pl);
+}
+
+/* The CPU of thread i, or -1 to leave it to the scheduler. */
+static int thread_cpu(const struct cb_options *o, unsigned i)
+{
+	switch (o->pin) {
+	case CB_PIN_COMPACT:
+		return cb_ncpus ? cb_cpus[i % cb_ncpus] : -1;
+	case CB_PIN_SCATTER:
+	case CB_PIN_LIST:
+		return o->npin_cpus ? o->pin_cpus[i % o->npin_cpus] : -1;
+	default:
+		return -1;
+	}
+}
+
+static const char *pin_name(const struct cb_options *o)
+{
+	static const char *const names[] = { "none", "compact", "scatter", "list" };
+
+	return names[o->pin];
+}
+
+/* --numa=local|interleave|node:N */
+static void parse_numa(struct cb_options *o, const char *arg)
+{
+	uint64_t node;
+
+	if (strcmp(arg, "local") == 0) {
+		o->numa = CB_NUMA_LOCAL;
+		return;
+	}
+	if (strcmp(arg, "interleave") == 0) {
+		o->numa = CB_NUMA_INTERLEAVE;
+	} else if (strncmp(arg, "node:", 5) == 0 && parse_u64(arg + 5, 0, 1u << 20, &node)) {
+		o->numa = CB_NUMA_NODE;
+		o->numa_node = (int)node;
+	} else {
+		die(EXIT_USAGE, "invalid --numa value '%s' (use local, interleave or node:N)", arg);
+	}
+#ifdef HAVE_LIBNUMA
+	if (numa_available() < 0)
+		die(EXIT_USAGE, "--numa=%s: this system has no NUMA support (numa_available "
+		    "failed); use --numa=local", arg);
+	if (o->numa == CB_NUMA_NODE &&
+	    (o->numa_node > numa_max_node() ||
+	     !numa_bitmask_isbitset(numa_all_nodes_ptr, (unsigned)o->numa_node)))
+		die(EXIT_USAGE, "--numa=%s: node %d does not exist or has no memory (nodes 0 to "
+		    "%d; see --topology)", arg, o->numa_node, numa_max_node());
+#else
+	die(EXIT_USAGE, "--numa=%s: ccbench was built without libnuma (install libnuma-dev "
+	    "and reconfigure); only --numa=local works", arg);
+#endif
+}
+
+static const char *numa_name(const struct cb_options *o, char *buf, size_t size)
+{
+	if (o->numa == CB_NUMA_NODE)
+		snprintf(buf, size, "node:%d", o->numa_node);
+	else
+		snprintf(buf, size, "%s", o->numa == CB_NUMA_INTERLEAVE ? "interleave" : "local");
+	return buf;
+}
+
+/* The calling thread's memory policy for what it allocates next (the
+ * structure, its prefill). */
+static void apply_numa(const struct cb_options *o)
+{
+#ifdef HAVE_LIBNUMA
+	if (o == NULL || numa_available() < 0)
+		return;
+	switch (o->numa) {
+	case CB_NUMA_INTERLEAVE:
+		numa_set_interleave_mask(numa_all_nodes_ptr);
+		break;
+	case CB_NUMA_NODE: {
+		struct bitmask *b = numa_allocate_nodemask();
+
+		numa_bitmask_setbit(b, (unsigned)o->numa_node);
+		numa_set_membind(b);
+		numa_free_nodemask(b);
+		break;
+	}
+	case CB_NUMA_LOCAL:
+		numa_set_localalloc();
+		break;
+	}
+#else
+	(void)o;
+#endif
+}
+
+/* Back to the default policy (the main thread, after creating a structure). */
+static void reset_numa(const struct cb_options *o)
+{
+#ifdef HAVE_LIBNUMA
+	if (o->numa != CB_NUMA_LOCAL && numa_available() >= 0) {
+		numa_set_membind(numa_all_nodes_ptr);
+		numa_set_localalloc();
+	}
+#else
+	(void)o;
+#endif
+}
+
+/* --topology: nodes, their CPUs and memory, distances; cores and SMT. */
+static void print_topology(void)
+{
+	char cpus[256];
+	unsigned i, cores = 0, j;
+
+	format_cpu_list(cpus, sizeof(cpus));
+	printf("cpus: %ld online, %u allowed (%s)\n", cb_online_cpus, cb_ncpus, cpus);
+	for (i = 0; i < cb_ncpus; i++) {
+		char path[128];
+		long core, pkg, ci, pi;
+		bool seen = false;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id",
+			 cb_cpus[i]);
+		core = read_sysfs_long(path, cb_cpus[i]);
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
+			 cb_cpus[i]);
+		pkg = read_sysfs_long(path, 0);
+		for (j = 0; j < i && !seen; j++) {
+			snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id",
+				 cb_cpus[j]);
+			ci = read_sysfs_long(path, cb_cpus[j]);
+			snprintf(path, sizeof(path),
+				 "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
+				 cb_cpus[j]);
+			pi = read_sysfs_long(path, 0);
+			seen = ci == core && pi == pkg;
+		}
+		cores += !seen;
+	}
+	printf("cores: %u (allowed CPUs on distinct cores), %s\n", cores,
+	       cores < cb_ncpus ? "SMT siblings present" : "no SMT siblings among the allowed CPUs");
+#ifdef HAVE_LIBNUMA
+	if (numa_available() >= 0) {
+		int n, m, max = numa_max_node();
+
+		printf("numa: %d node%s\n", max + 1, max ? "s" : "");
+		for (n = 0; n <= max; n++) {
+			long long free_b = 0, size = numa_node_size64(n, &free_b);
+			size_t len = 0;
+
+			if (size < 0)
+				continue;
+			cpus[0] = '\0';
+			for (i = 0; i < cb_ncpus && len + 8 < sizeof(cpus); i++) {
+				if (numa_node_of_cpu(cb_cpus[i]) == n)
+					len += (size_t)snprintf(cpus + len, sizeof(cpus) - len, "%s%d",
+								len ? "," : "", cb_cpus[i]);
+			}
+			printf("node %d: cpus %s; memory %lld MiB (%lld MiB free)\n", n,
+			       len ? cpus : "(none allowed)", size >> 20, free_b >> 20);
+		}
+		printf("distances:");
+		for (n = 0; n <= max; n++)
+			printf(" %4d", n);
+		printf("\n");
+		for (n = 0; n <= max; n++) {
+			printf("%9d:", n);
+			for (m = 0; m <= max; m++)
+				printf(" %4d", numa_distance(n, m));
+			printf("\n");
+		}
+		return;
+	}
+	printf("numa: not available on this system (one node)\n");
+#else
+	printf("numa: ccbench built without libnuma (one node assumed)\n");
+#endif
+}
+
+/* Peak resident set size: reset before a run (Linux: clear_refs 5), read
+ * after it (VmHWM); 0 when unknown. */
+static void reset_peak_rss(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+
+	if (f != NULL) {
+		fputs("5", f);
+		fclose(f);
+	}
+}
+
+static uint64_t peak_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	uint64_t kb = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmHWM: %" SCNu64, &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
 /* --- the threads ------------------------------------------------------------ */
 
 static inline bool stop_raised(struct cb_run *run)
@@ -1168,13 +1637,76 @@ struct cb_counts {
 	int (*pop)(void *obj, void **item);
 	uintptr_t item_base;
 	uint64_t pushes, pops, seq, push_sum, pop_sum, attempts;
+	struct cb_lat *lat;
 };
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+/* Before an operation: the time, when this one is sampled; 0 otherwise. */
+CB_INLINE uint64_t lat_begin(struct cb_lat *l)
+{
+	if (__builtin_expect(++l->tick >= CB_LAT_EVERY, 0)) {
+		l->tick = 0;
+		if (l->ns != NULL)
+			return now_ns();
+	}
+	return 0;
+}
+
+CB_INLINE void lat_end(struct cb_lat *l, uint64_t t0)
+{
+	if (__builtin_expect(t0 != 0, 0)) {
+		uint64_t d = now_ns() - t0;
+
+		l->ns[l->next] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+		l->next = (l->next + 1) % CB_LAT_SLOTS;
+		l->count++;
+	}
+}
+
+/* Spin for about ns nanoseconds of local work (pairs-delay), calibrated
+ * once by calibrate_delay(). */
+static double cb_spins_per_ns = 1.0;
+
+static inline void local_work(uint64_t ns)
+{
+	uint64_t i, n = (uint64_t)((double)ns * cb_spins_per_ns);
+
+	for (i = 0; i < n; i++)
+		__asm__ __volatile__("" ::: "memory");
+}
+
+static void calibrate_delay(void)
+{
+	uint64_t spins = 1u << 20, t0, t1;
+
+	for (;;) {
+		uint64_t i;
+
+		t0 = now_ns();
+		for (i = 0; i < spins; i++)
+			__asm__ __volatile__("" ::: "memory");
+		t1 = now_ns();
+		if (t1 - t0 >= 20000000u || spins >= (UINT64_C(1) << 34))
+			break;
+		spins *= 4;
+	}
+	cb_spins_per_ns = (double)spins / (double)(t1 - t0 ? t1 - t0 : 1);
+}
 
 CB_INLINE int do_push(struct cb_counts *c, const bool verify)
 {
 	uintptr_t v = c->item_base | (uintptr_t)(c->seq & CB_SEQ_MASK);
+	uint64_t t0 = lat_begin(c->lat);
 	int rc = c->push(c->obj, (void *)v);
 
+	lat_end(c->lat, t0);
 	if (rc == 0) {
 		c->pushes++;
 		c->seq++;
@@ -1187,8 +1719,10 @@ CB_INLINE int do_push(struct cb_counts *c, const bool verify)
 CB_INLINE int do_pop(struct cb_thread *t, struct cb_counts *c, const bool verify)
 {
 	void *item;
+	uint64_t t0 = lat_begin(c->lat);
 	int rc = c->pop(c->obj, &item);
 
+	lat_end(c->lat, t0);
 	if (rc == 0) {
 		c->pops++;
 		if (verify) {
@@ -1217,6 +1751,30 @@ CB_INLINE void phase_pairs(struct cb_thread *t, struct cb_counts *c, uint64_t qu
 		}
 		c->attempts += 2;
 	}
+}
+
+CB_INLINE void phase_pairs_delay(struct cb_thread *t, struct cb_counts *c, uint64_t quota,
+				 const bool verify)
+{
+	uint64_t rng = t->rng;
+	int rc;
+
+	while (!stop_raised(c->run) && c->attempts < quota) {
+		rc = do_push(c, verify);
+		if (rc != 0 && rc != -EAGAIN) {
+			fail_op(t, "push", rc);
+			break;
+		}
+		local_work(50 + (xorshift64(&rng) >> 32) % 101);
+		rc = do_pop(t, c, verify);
+		if (rc != 0 && rc != -EAGAIN) {
+			fail_op(t, "pop", rc);
+			break;
+		}
+		local_work(50 + (xorshift64(&rng) >> 32) % 101);
+		c->attempts += 2;
+	}
+	t->rng = rng;
 }
 
 CB_INLINE void phase_random(struct cb_thread *t, struct cb_counts *c, uint64_t quota,
@@ -1298,6 +1856,9 @@ CB_INLINE void phase_role(struct cb_thread *t, struct cb_counts *c, uint64_t quo
 	switch (t->role) {
 	case CB_ROLE_PAIRS:
 		phase_pairs(t, c, quota, verify);
+		break;
+	case CB_ROLE_PAIRS_DELAY:
+		phase_pairs_delay(t, c, quota, verify);
 		break;
 	case CB_ROLE_PRODUCER:
 		phase_producer(t, c, quota, verify);
@@ -1449,7 +2010,7 @@ CB_INLINE void phase_map(struct cb_thread *t, uint64_t quota, const bool verify)
 		uint64_t x = rng_next(&rng);
 		uint64_t op = x >> 32;
 		uint64_t key = draw_key(x, &rng);
-		uint64_t value;
+		uint64_t value, t0 = lat_begin(&t->lat);
 
 		if (op < run->cut[CB_OP_GET]) {
 			rc = map->get(obj, key, &value);
@@ -1506,6 +2067,7 @@ CB_INLINE void phase_map(struct cb_thread *t, uint64_t quota, const bool verify)
 			if (verify && scan.bad)
 				note_bad_value(&c, key);
 		}
+		lat_end(&t->lat, t0);
 		c.ops++;
 	}
 	t->rng = rng;
@@ -1517,7 +2079,7 @@ static void run_phase(struct cb_thread *t, uint64_t quota)
 {
 	struct cb_counts c = {
 		t->run, t->run->obj, t->run->push, t->run->pop, t->item_base,
-		t->pushes, t->pops, t->seq, t->push_sum, t->pop_sum, 0,
+		t->pushes, t->pops, t->seq, t->push_sum, t->pop_sum, 0, &t->lat,
 	};
 
 	if (t->role == CB_ROLE_MAP) {
@@ -1546,6 +2108,7 @@ static void *bench_thread(void *arg)
 
 	/* register with libconcoll's SMR now, not inside the measured window */
 	(void)concoll_thread_attach();
+	apply_numa(run->o); /* what the thread allocates: map nodes, rings */
 	if (t->role == CB_ROLE_MAP)
 		prefill_map(t);
 
@@ -1555,11 +2118,15 @@ static void *bench_thread(void *arg)
 		pthread_barrier_wait(&run->barrier);
 	}
 	pthread_barrier_wait(&run->barrier);
+	t->lat.ns = t->lat_buf;
+	t->lat.next = 0;
+	t->lat.count = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
 	before = t->pushes + t->pops + t->mc.ops;
 	run_phase(t, run->timed ? UINT64_MAX : t->quota);
 	clock_gettime(CLOCK_MONOTONIC, &t->end);
 	t->measured = t->pushes + t->pops + t->mc.ops - before;
+	t->lat.ns = NULL;
 	/* release: pairs with role_done(); our operations are complete */
 	if (t->role == CB_ROLE_PRODUCER)
 		atomic_fetch_sub_explicit(&run->producers.left, 1, memory_order_release);
@@ -1594,6 +2161,9 @@ static void setup_roles(struct cb_thread *threads, unsigned n, const struct cb_w
 			t->quota = share(ops, n, i);
 		} else if (w->info->kind == CB_WL_RANDOM) {
 			t->role = CB_ROLE_RANDOM;
+			t->quota = share(ops, n, i);
+		} else if (w->info->kind == CB_WL_PAIRS_DELAY) {
+			t->role = CB_ROLE_PAIRS_DELAY;
 			t->quota = share(ops, n, i);
 		} else if (producers == 0) {
 			t->role = CB_ROLE_PAIRS;
@@ -1847,15 +2417,15 @@ static void start_threads(struct cb_thread *threads, unsigned n, const struct cb
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, CB_THREAD_STACK);
 #ifdef HAVE_PTHREAD_SETAFFINITY_NP
-		if (o->pin == CB_PIN_COMPACT && cb_ncpus > 0) {
+		if (thread_cpu(o, i) >= 0) {
 			cpu_set_t set;
 
 			CPU_ZERO(&set);
-			CPU_SET(cb_cpus[i % cb_ncpus], &set);
+			CPU_SET(thread_cpu(o, i), &set);
 			rc = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 			if (rc != 0)
 				die(EXIT_RUNTIME, "cannot pin thread %u to CPU %d: %s", i,
-				    cb_cpus[i % cb_ncpus], strerror(rc));
+				    thread_cpu(o, i), strerror(rc));
 		}
 #else
 		(void)o;
@@ -1876,6 +2446,69 @@ static struct cb_thread *alloc_threads(unsigned n)
 		die(EXIT_RUNTIME, "out of memory");
 	memset(threads, 0, size);
 	return threads;
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Throughput of the slowest and the fastest thread (fairness). */
+static void thread_spread(const struct cb_thread *threads, unsigned n, struct cb_result *res)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		double secs = timespec_seconds(&threads[i].end) - timespec_seconds(&threads[i].start);
+		double v = secs > 0 ? (double)threads[i].measured / secs : 0;
+
+		if (i == 0 || v < res->thread_min)
+			res->thread_min = v;
+		if (i == 0 || v > res->thread_max)
+			res->thread_max = v;
+	}
+}
+
+/* Percentile p (0 to 1) of sorted v[0..n), nearest rank. */
+static double percentile(const uint32_t *v, size_t n, double p)
+{
+	size_t k;
+
+	if (n == 0)
+		return 0;
+	k = (size_t)ceil(p * (double)n);
+	return v[k ? k - 1 : 0];
+}
+
+/* The percentiles of every thread's samples together. */
+static struct cb_latency latency_of(const struct cb_thread *threads, unsigned n)
+{
+	struct cb_latency l;
+	size_t total = 0, k = 0;
+	uint32_t *all;
+	unsigned i;
+
+	memset(&l, 0, sizeof(l));
+	for (i = 0; i < n; i++)
+		total += threads[i].lat.count < CB_LAT_SLOTS ? threads[i].lat.count : CB_LAT_SLOTS;
+	if (total == 0)
+		return l;
+	all = xcalloc(total, sizeof(*all));
+	for (i = 0; i < n; i++) {
+		size_t c = threads[i].lat.count < CB_LAT_SLOTS ? threads[i].lat.count : CB_LAT_SLOTS;
+
+		memcpy(all + k, threads[i].lat_buf, c * sizeof(*all));
+		k += c;
+	}
+	qsort(all, total, sizeof(*all), compare_u32);
+	l.p50 = percentile(all, total, 0.50);
+	l.p99 = percentile(all, total, 0.99);
+	l.p999 = percentile(all, total, 0.999);
+	l.samples = total;
+	free(all);
+	return l;
 }
 
 /* Runs st with n threads once.  Returns its throughput. */
@@ -1906,10 +2539,13 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 		setup_map_run(run, o, w);
 	run->warmup = o->warmup > 0;
 	run->timed = o->ops == 0;
+	run->o = o;
 	atomic_init(&run->stop.raised, false);
 	atomic_init(&run->producers.left, 0);
 	atomic_init(&run->consumers.left, 0);
 
+	reset_peak_rss();
+	apply_numa(o); /* the structure, and the prefill of pools below */
 	errno = 0;
 	run->obj = st->create(&params);
 	if (run->obj == NULL)
@@ -1932,12 +2568,15 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 		t->rng = cb_mix64(o->seed + UINT64_C(0x9e3779b97f4a7c15) * (i + 1)) | 1;
 		if (o->verify && run->map == NULL)
 			t->next_seq = xcalloc(n + 1, sizeof(*t->next_seq));
+		if (i < n)
+			t->lat_buf = xcalloc(CB_LAT_SLOTS, sizeof(*t->lat_buf));
 	}
 	snprintf(res.algorithm, sizeof(res.algorithm), "%s", st->algorithm(run->obj));
 	if (run->map == NULL) {
 		prefill(run, main_t, o->prefill, o->capacity);
 		res.prefilled = o->prefill;
 	}
+	reset_numa(o);
 
 	if (pthread_barrier_init(&run->barrier, NULL, n + 1) != 0)
 		die(EXIT_RUNTIME, "cannot create a barrier for %u threads", n + 1);
@@ -1979,6 +2618,9 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 	}
 	res.elapsed = t_end > t0 ? t_end - t0 : 1e-9;
 	res.ops_per_sec = (double)ops / res.elapsed;
+	thread_spread(threads, n, &res);
+	res.lat = latency_of(threads, n);
+	res.peak_rss_kb = peak_rss_kb();
 
 	if (o->verify && run->map != NULL)
 		res.verify_failed = !verify_map_run(run, threads, wl, run_no);
@@ -1986,8 +2628,10 @@ static struct cb_result run_once(const struct cb_options *o, const struct cb_str
 		res.verify_failed = !verify_run(run, threads, main_t, wl, run_no);
 
 	st->destroy(run->obj);
-	for (i = 0; i <= n; i++)
+	for (i = 0; i <= n; i++) {
 		free(threads[i].next_seq);
+		free(threads[i].lat_buf);
+	}
 	free(threads);
 	free(run);
 	return res;
@@ -2080,22 +2724,151 @@ static void print_algorithms(const struct cb_options *o)
 	printf("\n");
 }
 
+/* A JSON string (names, descriptions: printable ASCII in practice). */
+static void json_str(const char *v)
+{
+	putchar('"');
+	for (; *v; v++) {
+		unsigned char ch = (unsigned char)*v;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+/* A finite number for JSON (NaN and infinities are not JSON). */
+static void json_num(double v)
+{
+	printf("%.6g", isfinite(v) ? v : 0.0);
+}
+
+static bool cb_json_first_row = true;
+
+static void print_json_header(const struct cb_options *o)
+{
+	char cpus[256], numa[32];
+	size_t i;
+
+	format_cpu_list(cpus, sizeof(cpus));
+	printf("{\"ccbench\": {\"version\": ");
+	json_str(concoll_version());
+	printf(", \"cpu\": ");
+	json_str(concoll_cpu_describe());
+	printf(", \"cpus_online\": %ld, \"cpus_allowed\": %u, \"cpu_list\": ", cb_online_cpus,
+	       cb_ncpus);
+	json_str(cpus);
+	printf(", \"pin\": \"%s\", \"numa\": ", pin_name(o));
+	json_str(numa_name(o, numa, sizeof(numa)));
+	printf(", \"duration\": ");
+	json_num(o->duration);
+	printf(", \"ops\": %" PRIu64 ", \"warmup\": ", o->ops);
+	json_num(o->warmup);
+	printf(", \"repeat\": %u, \"capacity\": %zu, \"prefill\": %" PRIu64
+	       ", \"seed\": %" PRIu64 ", \"latency_sample_every\": %u, \"structures\": [",
+	       o->repeat, o->capacity, o->prefill, o->seed, CB_LAT_EVERY);
+	for (i = 0; i < o->nstructures; i++) {
+		printf("%s", i ? ", " : "");
+		json_str(o->structures[i]->name);
+	}
+	printf("]},\n \"runs\": [");
+	fflush(stdout);
+}
+
+static void print_json_row(const struct cb_options *o, const struct cb_row *r)
+{
+	printf("%s\n  {\"structure\": ", cb_json_first_row ? "" : ",");
+	cb_json_first_row = false;
+	json_str(r->st->name);
+	printf(", \"family\": \"%s\", \"progress\": \"%s\", \"peer\": %s, \"algorithm\": ",
+	       cb_family_name(r->st->family), cb_progress_name(r->st->progress),
+	       (r->st->flags & CB_PEER) ? "true" : "false");
+	json_str(r->algorithm);
+	printf(", \"workload\": ");
+	json_str(r->workload);
+	printf(", \"threads\": %u, \"repeat\": %u, \"ops_per_sec\": {\"median\": ", r->threads,
+	       r->repeat);
+	json_num(r->median);
+	printf(", \"min\": ");
+	json_num(r->min);
+	printf(", \"max\": ");
+	json_num(r->max);
+	printf("}, \"cv\": ");
+	json_num(r->cv);
+	printf(", \"ns_per_op\": ");
+	json_num(r->ns_per_op);
+	printf(", \"duration\": ");
+	json_num(r->elapsed);
+	printf(", \"thread_ops_per_sec\": {\"min\": ");
+	json_num(r->thread_min);
+	printf(", \"max\": ");
+	json_num(r->thread_max);
+	printf("}, \"latency_ns\": {\"p50\": ");
+	json_num(r->lat.p50);
+	printf(", \"p99\": ");
+	json_num(r->lat.p99);
+	printf(", \"p999\": ");
+	json_num(r->lat.p999);
+	printf(", \"samples\": %" PRIu64 "}, \"peak_rss_kb\": %" PRIu64 ", \"smr\": {\"retired\": %"
+	       PRIu64 ", \"freed\": %" PRIu64 ", \"pending\": %" PRIu64 "}, \"verified\": \"%s\", "
+	       "\"prefill\": %" PRIu64, r->lat.samples, r->peak_rss_kb, r->smr_retired, r->smr_freed,
+	       r->smr_pending, r->verified, r->prefilled);
+	if (o->stats)
+		printf(", \"stats\": {\"smr_epoch_advances\": %" PRIu64 ", \"smr_records\": %" PRIu64
+		       ", \"contention\": null}", r->smr_epochs, r->smr_records);
+	if (r->st->family == CB_FAMILY_MAP) {
+		char dist[32];
+
+		format_dist(o, dist, sizeof(dist));
+		printf(", \"map\": {\"get_pct\": ");
+		json_num(r->w->mix[CB_OP_GET]);
+		printf(", \"put_pct\": ");
+		json_num(r->w->mix[CB_OP_PUT]);
+		printf(", \"remove_pct\": ");
+		json_num(r->w->mix[CB_OP_REMOVE]);
+		printf(", \"scan_pct\": ");
+		json_num(r->w->mix[CB_OP_SCAN]);
+		printf(", \"key_range\": %" PRIu64 ", \"dist\": ", o->key_range);
+		json_str(dist);
+		printf(", \"range_len\": %" PRIu64 "}", o->range_len);
+	}
+	printf("}");
+	fflush(stdout);
+}
+
+static void print_footer(const struct cb_options *o)
+{
+	if (o->format == CB_FORMAT_JSON) {
+		printf("\n ]}\n");
+		fflush(stdout);
+	}
+}
+
 static void print_header(const struct cb_options *o)
 {
-	char cpus[256];
+	char cpus[256], numa[32];
 
+	if (o->format == CB_FORMAT_JSON) {
+		print_json_header(o);
+		return;
+	}
 	if (o->format == CB_FORMAT_CSV) {
 		printf("structure,family,workload,threads,ops_per_sec_median,ops_per_sec_min,"
 		       "ops_per_sec_max,cv,repeat,duration,verified,smr_retired,smr_freed,"
 		       "smr_pending,ns_per_op,algorithm,get_pct,put_pct,remove_pct,scan_pct,"
-		       "key_range,dist,prefill\n");
+		       "key_range,dist,prefill,thread_ops_min,thread_ops_max,lat_p50_ns,"
+		       "lat_p99_ns,lat_p999_ns,lat_samples,peak_rss_kb,progress,peer\n");
 		fflush(stdout);
 		return;
 	}
 	format_cpu_list(cpus, sizeof(cpus));
 	printf("# ccbench (libconcoll) %s; %s\n", concoll_version(), concoll_cpu_describe());
-	printf("# cpus: %ld online, %u allowed (%s); pin=%s\n", cb_online_cpus, cb_ncpus, cpus,
-	       o->pin == CB_PIN_COMPACT ? "compact" : "none");
+	printf("# cpus: %ld online, %u allowed (%s); pin=%s; numa=%s\n", cb_online_cpus, cb_ncpus,
+	       cpus, pin_name(o), numa_name(o, numa, sizeof(numa)));
 	if (o->ops)
 		printf("# ops: %" PRIu64 " per run", o->ops);
 	else
@@ -2105,8 +2878,8 @@ static void print_header(const struct cb_options *o)
 	print_algorithms(o);
 	if (sweep_has_maps(o))
 		print_map_header(o);
-	printf("%-16s %-16s %7s %10s %10s %10s %9s %6s\n", "structure", "workload", "threads",
-	       "Mops/s", "min", "max", "ns/op", "verify");
+	printf("%-16s %-16s %7s %10s %10s %10s %9s %6s %9s\n", "structure", "workload", "threads",
+	       "Mops/s", "min", "max", "ns/op", "verify", "p99(ns)");
 	fflush(stdout);
 }
 
@@ -2128,16 +2901,169 @@ static void print_row(const struct cb_options *o, const struct cb_row *r)
 		} else {
 			printf(",,,,,,");
 		}
-		printf("%" PRIu64 "\n", r->prefilled);
+		printf("%" PRIu64 ",%.1f,%.1f,%.0f,%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",%s,%s\n",
+		       r->prefilled, r->thread_min, r->thread_max, r->lat.p50, r->lat.p99,
+		       r->lat.p999, r->lat.samples, r->peak_rss_kb, cb_progress_name(r->st->progress),
+		       (r->st->flags & CB_PEER) ? "yes" : "no");
+	} else if (o->format == CB_FORMAT_JSON) {
+		print_json_row(o, r);
 	} else {
 		const char *verify = strcmp(r->verified, "yes") == 0 ? "ok" :
 				     strcmp(r->verified, "failed") == 0 ? "FAILED" : "-";
 
-		printf("%-16s %-16s %7u %10.3f %10.3f %10.3f %9.1f %6s\n", r->st->name,
+		printf("%-16s %-16s %7u %10.3f %10.3f %10.3f %9.1f %6s %9.0f\n", r->st->name,
 		       r->workload, r->threads, r->median / 1e6, r->min / 1e6, r->max / 1e6,
-		       r->ns_per_op, verify);
+		       r->ns_per_op, verify, r->lat.p99);
 	}
 	fflush(stdout);
+}
+
+/* --stats (table: comment lines; csv: on stderr; json: in the record). */
+static void print_stats(const struct cb_options *o, const struct cb_row *r)
+{
+	FILE *f = o->format == CB_FORMAT_CSV ? stderr : stdout;
+
+	if (!o->stats || o->format == CB_FORMAT_JSON)
+		return;
+	fprintf(f, "# stats %s %s threads=%u: smr retired %" PRIu64 ", freed %" PRIu64
+		", pending %" PRIu64 ", epoch advances %" PRIu64 ", thread records %" PRIu64
+		"; contention counters: none kept by this structure\n", r->st->name, r->workload,
+		r->threads, r->smr_retired, r->smr_freed, r->smr_pending, r->smr_epochs,
+		r->smr_records);
+	fflush(f);
+}
+
+/* --- --plot ------------------------------------------------------------------ */
+
+struct cb_plot_point {
+	char series[96];
+	unsigned threads;
+	double mops;
+};
+
+static struct cb_plot_point *cb_plot;
+static size_t cb_nplot, cb_plot_cap;
+
+/* Whether program is an executable in $PATH. */
+static bool in_path(const char *program)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+
+		if (len > 0 && len + strlen(program) + 2 < sizeof(buf)) {
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, program);
+			if (access(buf, X_OK) == 0)
+				return true;
+		}
+		path += len;
+		if (*path == ':')
+			path++;
+	}
+	return false;
+}
+
+/* --plot=FILE.svg|FILE.png: checked before the sweep starts. */
+static void parse_plot(struct cb_options *o, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (len < 5 || (strcmp(arg + len - 4, ".svg") != 0 && strcmp(arg + len - 4, ".png") != 0))
+		die(EXIT_USAGE, "invalid --plot value '%s' (a file name ending in .svg or .png)", arg);
+	if (strpbrk(arg, "'\"\\\n") != NULL)
+		die(EXIT_USAGE, "--plot=%s: the file name may not contain quotes, backslashes or "
+		    "newlines", arg);
+	if (!in_path("gnuplot"))
+		die(EXIT_USAGE, "--plot needs gnuplot, which is not installed (Debian: apt-get "
+		    "install gnuplot-nox)");
+	o->plot = arg;
+}
+
+static void plot_add(const struct cb_options *o, const struct cb_row *r)
+{
+	struct cb_plot_point *pt;
+
+	if (o->plot == NULL)
+		return;
+	if (cb_nplot == cb_plot_cap) {
+		cb_plot_cap = cb_plot_cap ? 2 * cb_plot_cap : 64;
+		cb_plot = realloc(cb_plot, cb_plot_cap * sizeof(*cb_plot));
+		if (cb_plot == NULL)
+			die(EXIT_RUNTIME, "out of memory");
+	}
+	pt = &cb_plot[cb_nplot++];
+	if (o->nworkloads > 1)
+		snprintf(pt->series, sizeof(pt->series), "%s %s", r->st->name, r->workload);
+	else
+		snprintf(pt->series, sizeof(pt->series), "%s", r->st->name);
+	pt->threads = r->threads;
+	pt->mops = r->median / 1e6;
+}
+
+/* Throughput against threads, one line per structure (and workload). */
+static void plot_write(const struct cb_options *o)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char data[4096];
+	size_t i, j, nseries = 0;
+	size_t *first;
+	FILE *f, *gp;
+	int fd, status;
+
+	if (o->plot == NULL || cb_nplot == 0)
+		return;
+	snprintf(data, sizeof(data), "%s/ccbench-plot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(data);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
+		die(EXIT_RUNTIME, "--plot: cannot create a temporary file in %s: %s",
+		    tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+	first = xcalloc(cb_nplot, sizeof(*first));
+	for (i = 0; i < cb_nplot; i++) {
+		for (j = 0; j < nseries; j++) {
+			if (strcmp(cb_plot[first[j]].series, cb_plot[i].series) == 0)
+				break;
+		}
+		if (j < nseries)
+			continue;
+		first[nseries++] = i;
+		fprintf(f, "# %s\n", cb_plot[i].series);
+		for (j = i; j < cb_nplot; j++) {
+			if (strcmp(cb_plot[j].series, cb_plot[i].series) == 0)
+				fprintf(f, "%u %.6f\n", cb_plot[j].threads, cb_plot[j].mops);
+		}
+		fprintf(f, "\n\n");
+	}
+	if (fclose(f) != 0)
+		die(EXIT_RUNTIME, "--plot: cannot write %s: %s", data, strerror(errno));
+	gp = popen("gnuplot", "w");
+	if (gp == NULL)
+		die(EXIT_RUNTIME, "--plot: cannot run gnuplot: %s", strerror(errno));
+	if (strcmp(o->plot + strlen(o->plot) - 4, ".svg") == 0)
+		fprintf(gp, "set terminal svg size 960,600 dynamic background rgb 'white'\n");
+	else
+		fprintf(gp, "set terminal pngcairo size 960,600\n");
+	fprintf(gp, "set output '%s'\n", o->plot);
+	fprintf(gp, "set title 'ccbench (libconcoll %s)%s%s, %u CPUs allowed, pin=%s' noenhanced\n",
+		concoll_version(), o->nworkloads == 1 ? ": " : "",
+		o->nworkloads == 1 ? o->workloads[0].label : "", cb_ncpus, pin_name(o));
+	fprintf(gp, "set xlabel 'threads'\nset ylabel 'million operations per second'\n");
+	fprintf(gp, "set logscale x 2\nset grid\nset key outside right noenhanced\n");
+	fprintf(gp, "set yrange [0:*]\n");
+	fprintf(gp, "plot");
+	for (j = 0; j < nseries; j++)
+		fprintf(gp, "%s '%s' index %zu using 1:2 with linespoints title '%s'", j ? "," : "",
+			data, j, cb_plot[first[j]].series);
+	fprintf(gp, "\n");
+	status = pclose(gp);
+	unlink(data);
+	free(first);
+	if (status != 0)
+		die(EXIT_RUNTIME, "--plot: gnuplot failed (status %d) writing %s", status, o->plot);
+	fprintf(stderr, "ccbench: plot written to %s\n", o->plot);
 }
 
 /* --- the sweep -------------------------------------------------------------- */
@@ -2155,6 +3081,7 @@ static void run_config(const struct cb_options *o, const struct cb_structure *st
 {
 	double *values = xcalloc(o->repeat, sizeof(*values));
 	double *elapsed = xcalloc(o->repeat, sizeof(*elapsed));
+	double *aux = xcalloc((size_t)o->repeat * 5, sizeof(*aux)); /* per repeat: see below */
 	struct cb_row row;
 	char wl[48];
 	double sum = 0, sq = 0, mean;
@@ -2190,7 +3117,22 @@ static void run_config(const struct cb_options *o, const struct cb_structure *st
 		row.smr_retired += after.retired - before.retired;
 		row.smr_freed += after.freed - before.freed;
 		row.smr_pending = after.pending;
+		row.smr_epochs += after.epoch - before.epoch;
+		row.smr_records = after.records;
+		aux[r] = res.thread_min;
+		aux[o->repeat + r] = res.thread_max;
+		aux[2 * o->repeat + r] = res.lat.p50;
+		aux[3 * o->repeat + r] = res.lat.p99;
+		aux[4 * o->repeat + r] = res.lat.p999;
+		row.lat.samples += res.lat.samples;
+		if (res.peak_rss_kb > row.peak_rss_kb)
+			row.peak_rss_kb = res.peak_rss_kb;
 	}
+	row.thread_min = median_of(aux, o->repeat);
+	row.thread_max = median_of(aux + o->repeat, o->repeat);
+	row.lat.p50 = median_of(aux + 2 * o->repeat, o->repeat);
+	row.lat.p99 = median_of(aux + 3 * o->repeat, o->repeat);
+	row.lat.p999 = median_of(aux + 4 * o->repeat, o->repeat);
 	clear_progress();
 	for (r = 0; r < o->repeat; r++) {
 		sum += values[r];
@@ -2214,11 +3156,14 @@ static void run_config(const struct cb_options *o, const struct cb_structure *st
 	row.ns_per_op = row.median > 0 ? n * 1e9 / row.median : 0;
 	row.verified = !o->verify ? "no" : failed ? "failed" : "yes";
 	print_row(o, &row);
+	print_stats(o, &row);
+	plot_add(o, &row);
 	if (o->verify && !failed)
 		fprintf(stderr, "verify: ok: %s %s threads=%u (%u run%s)\n", st->name, wl, n,
 			o->repeat, o->repeat > 1 ? "s" : "");
 	free(values);
 	free(elapsed);
+	free(aux);
 }
 
 /* prod-cons:P:C runs with P + C threads only. */
@@ -2244,6 +3189,10 @@ int main(int argc, char **argv)
 	parse_options(&o, argc, argv);
 	if (sweep_has_maps(&o))
 		setup_keys(&o);
+	for (wi = 0; wi < o.nworkloads; wi++) {
+		if (o.workloads[wi].info->kind == CB_WL_PAIRS_DELAY)
+			calibrate_delay();
+	}
 
 	for (s = 0; s < o.nstructures; s++) {
 		for (wi = 0; wi < o.nworkloads; wi++) {
@@ -2277,9 +3226,13 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	print_footer(&o);
+	plot_write(&o);
 	free(o.structures);
 	free(o.unavailable);
 	free(o.threads);
+	free(o.pin_cpus);
 	free(cb_cpus);
+	free(cb_plot);
 	return cb_any_verify_failed ? EXIT_VERIFY_FAILED : 0;
 }
