@@ -160,6 +160,18 @@ else
 		echo "# mutex-map unavailable (built without <bsd/sys/tree.h>): not run"
 		MAPS="skiplist skiplist-locked"
 	fi
+	# every row is either available or says why not
+	awk 'NR > 1 && $4 == "unavailable" && NF < 6 { print; bad = 1 } END { exit bad }' \
+	    "$tmp/out" || fail "--list: an unavailable structure without a reason"
+	# the peers this build has (compiled in when configure found them)
+	PEER_POOLS=$(awk 'NR > 1 && ($2 == "queue" || $2 == "stack") && $4 != "unavailable" {
+			  print $1 }' "$tmp/out" | grep -v -x -F -e "$(echo $STRUCTURES | tr ' ' '\n')" |
+		     tr '\n' ' ')
+	PEER_MAPS=$(awk 'NR > 1 && $2 == "map" && $4 != "unavailable" { print $1 }' "$tmp/out" |
+		    grep -v -x -F -e "$(echo $MAPS | tr ' ' '\n')" | tr '\n' ' ')
+	echo "# other peers in this build: ${PEER_POOLS}${PEER_MAPS}"
+	STRUCTURES="$STRUCTURES $PEER_POOLS"
+	MAPS="$MAPS $PEER_MAPS"
 fi
 
 echo "# verified runs of every structure and workload"

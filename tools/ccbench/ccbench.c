@@ -883,8 +883,9 @@ static void list_structures(size_t capacity)
 		void *obj = why ? NULL : st->create(&params);
 		const char *alg = obj ? st->algorithm(obj) : why ? "unavailable" : NULL;
 
-		printf("%-16s %-7s %-10s %-16s %s\n", st->name, cb_family_name(st->family),
-		       cb_progress_name(st->progress), alg ? alg : "?", st->summary);
+		printf("%-16s %-7s %-10s %-16s %s%s%s%s\n", st->name, cb_family_name(st->family),
+		       cb_progress_name(st->progress), alg ? alg : "?", st->summary,
+		       why ? " [unavailable: " : "", why ? why : "", why ? "]" : "");
 		if (obj)
 			st->destroy(obj);
 	}
