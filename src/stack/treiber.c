@@ -172,8 +172,15 @@ static int treiber_push(concoll_stack_t *base, void *item, bool once)
 		node->depth = top ? top->depth + 1 : 1;
 		/* release: publishes the node's fields; acquire on failure: the new
 		 * top's depth is read on the next round */
-		if (atomic_compare_exchange_weak_explicit(&t->top, &top, node, memory_order_release,
-		                                          memory_order_acquire))
+		/* try_push makes one attempt: a strong CAS, so that -EBUSY means
+		 * another thread changed top (a weak one may fail spuriously on
+		 * LL/SC machines) */
+		if (once ? atomic_compare_exchange_strong_explicit(&t->top, &top, node,
+		                                                   memory_order_release,
+		                                                   memory_order_acquire)
+		         : atomic_compare_exchange_weak_explicit(&t->top, &top, node,
+		                                                 memory_order_release,
+		                                                 memory_order_acquire))
 			break;
 		if (once) {
 			cc_smr_exit(self);
@@ -217,8 +224,12 @@ static int treiber_pop(concoll_stack_t *base, void **item, bool once)
 		}
 		/* top->next is safe to read: top cannot be freed while we are in
 		 * the guard, and a node's next never changes */
-		if (atomic_compare_exchange_weak_explicit(&t->top, &top, top->next, memory_order_acquire,
-		                                          memory_order_acquire)) {
+		if (once ? atomic_compare_exchange_strong_explicit(&t->top, &top, top->next,
+		                                                   memory_order_acquire,
+		                                                   memory_order_acquire)
+		         : atomic_compare_exchange_weak_explicit(&t->top, &top, top->next,
+		                                                 memory_order_acquire,
+		                                                 memory_order_acquire)) {
 			*item = top->item;
 			cc_smr_retire(self, &top->smr, tnode_free);
 			break;
