@@ -232,6 +232,8 @@ static inline bool sl_snip(struct sl_node *pred, struct sl_node *cur, unsigned i
 
 enum { SL_BELOW = 0, SL_UPTO = 1, SL_FIRST = 2, SL_LAST = 3 };
 
+static void sl_mark_index(struct sl_node *n);
+
 /*
  * Fill preds/succs at every level with, for SL_BELOW, the last node with a
  * key < key and the first with a key >= key (SL_UPTO: <= and >); SL_FIRST:
@@ -256,8 +258,15 @@ retry:;
 		uintptr_t w = sl_load_next(m, pred, (unsigned)i);
 		struct sl_node *cur;
 
-		if (w & SL_MARK)
-			goto retry; /* pred was removed under us */
+		if (w & SL_MARK) {
+			/* pred was removed under us.  Its remover may be stopped
+			 * between the level-0 mark and the marks of the index
+			 * levels: mark them for it (idempotent), or every search
+			 * would find pred again one level up and retry forever. */
+			if (i == 0 || (sl_load_next0(m, pred) & SL_MARK))
+				sl_mark_index(pred);
+			goto retry;
+		}
 		cur = (struct sl_node *)w;
 		for (;;) {
 			uintptr_t cn;
@@ -353,6 +362,14 @@ sl_lookup_k(struct cc_sl *m, int kind, const void *key, struct sl_node **found)
 					return 0;
 				}
 				break;
+			}
+			/* Descend from cur only while it is present: a node removed
+			 * (level 0 marked) whose index level is not marked yet has
+			 * a frozen level-0 next, which can skip nodes linked after
+			 * its removal (found by TLC, tla/SkipList.tla). */
+			if (i > 0 && (sl_load_next0(m, cur) & SL_MARK)) {
+				cur = sl_ptr(cn);
+				continue;
 			}
 			pred = cur;
 			cur = (struct sl_node *)cn;
