@@ -30,7 +30,8 @@ mkdir -p "$build"
 cd "$build"
 if [ ! -f Makefile ]; then
 	PKG_CONFIG_LIBDIR=/usr/lib/$host/pkgconfig:/usr/share/pkgconfig \
-		"$srcdir/configure" -q --host=$host --disable-shared --without-numa --enable-werror
+		"$srcdir/configure" -q --host=$host --disable-shared --without-numa --enable-werror \
+		--without-ck --without-urcu --without-libcds
 fi
 make -j"$(nproc)" tools/ccbench/ccbench $(for t in $tests; do printf 'tests/%s ' "$t"; done)
 
