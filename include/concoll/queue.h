@@ -50,7 +50,7 @@
  *                                                            wait-free (wCQ)*
  *   concoll_queue_pop        push, pop, size on q             lock-free*, wait-free (wCQ)*
  *   concoll_queue_size       push, pop, size on q             wait-free (LSCQ: O(rings),
- *                                                            LCRQ: O(items))
+ *                                                            LCRQ: O(cells))
  *   concoll_queue_capacity   anything but destroy             wait-free
  *   concoll_queue_kind       anything but destroy             wait-free
  *   concoll_queue_kind_name  anything but destroy             wait-free

@@ -268,13 +268,17 @@ static size_t lcrq_size(concoll_queue_t *base)
 		struct crq *r = crq_of(l);
 		uint64_t h = atomic_load(&r->head), t = atomic_load(&r->tail) & ~CRQ_CLOSED;
 
-		if (t > h + mask + 1) /* rounds past h + R hold nothing yet */
-			t = h + mask + 1;
-		for (uint64_t i = h; i < t; i++) {
+		/* Each cell once: it holds an item of the queue when its round
+		 * lies in [h, t).  A round can be h + R or later while head is
+		 * still at h (a late pusher failed at an earlier round of the
+		 * cell), so walking the rounds h .. h + R - 1 would miss it
+		 * (found by TLC, tla/LCRQ.tla). */
+		for (uint64_t c = 0; t > h && c <= mask; c++) {
 			uint64_t v, idx;
 
-			cell_load(&r->cells[i & mask], &v, &idx);
-			n += v != 0 && (idx & ~CRQ_UNSAFE) == i;
+			cell_load(&r->cells[c], &v, &idx);
+			idx &= ~CRQ_UNSAFE;
+			n += v != 0 && idx - h < t - h;
 		}
 	}
 	cc_smr_exit(self);

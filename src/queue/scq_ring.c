@@ -158,8 +158,10 @@ static uint64_t ring_dequeue(struct cc_scq_ring *r, unsigned order)
 			ecycle = entry & cycle_mask(order);
 			if (ecycle == hcycle) {
 				/* Ours: mark it consumed (index field empty), keep cycle
-				 * and IsSafe.  acq_rel: our read of the data slot happens
-				 * before the index is reused. */
+				 * and IsSafe.  acq_rel: acquire as the load above; the
+				 * caller's read of the data slot comes after this and is
+				 * ordered before the slot's reuse by the release CAS that
+				 * gives the index back to fq. */
 				atomic_fetch_or_explicit(slot, n, memory_order_acq_rel);
 				return entry & (n - 1);
 			}
