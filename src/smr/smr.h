@@ -13,8 +13,8 @@
  * The global epoch advances from e to e+1 only when every active record
  * announces e.  An object retired by a thread pinned at epoch p is stamped
  * p+1 (the global epoch cannot exceed p+1 while that thread is pinned: the
- * pin re-reads the epoch after announcing, and announces again if the
- * epoch moved on twice in between) and
+ * pin re-reads the epoch after announcing, and announces again until the
+ * epoch it reads is the one it announced) and
  * freed once the global epoch reaches stamp+2: by then every thread that
  * was inside a guard when the object was unlinked has left it.
  *
@@ -111,10 +111,13 @@ static inline void cc_smr_pin(struct cc_smr_rec *self)
 	cc_smp_mb();
 #endif
 	/* Retire relies on "the global epoch is at most pinned + 1 while we
-	 * are pinned".  It holds once our announcement is visible, unless the
-	 * epoch moved twice between our read and the CAS: then announce the
-	 * newer epoch (no barrier touches an active state word). */
-	while ((now = atomic_load_explicit(&cc_smr_epoch, memory_order_acquire)) > e + 1) {
+	 * are pinned".  It holds once the epoch read after our announcement
+	 * became visible is the one we announced.  If it moved at all, a
+	 * scanner that saw our record idle before the announcement may still
+	 * advance it once more (two past what we announced: TLC found it,
+	 * tla/EpochSMR.tla), so announce the newer epoch and look again (no
+	 * barrier touches an active state word). */
+	while ((now = atomic_load_explicit(&cc_smr_epoch, memory_order_acquire)) != e) {
 		e = now;
 		atomic_store_explicit(&self->state, (e << 2) | CC_SMR_ACTIVE, memory_order_seq_cst);
 #if !defined(__x86_64__)
