@@ -628,6 +628,11 @@ static CC_NOINLINE CC_COLD void enqueue_slow(struct wcq_queue *q, struct wring *
 	atomic_fetch_add(&q->announced, 1);
 	tag = announce(w, &w->local_tail, r, REQ_ENQ, idx, t);
 	enq_slow_loop(r, w, tag, idx, t, self);
+	/* A helper may have completed the request (FIN) and not yet reset
+	 * the threshold: reset it before returning, or a pop that starts
+	 * after this push returned could still see it negative and report
+	 * an empty queue (found by TLC, tla/WCQ.tla). */
+	threshold_reset(r);
 	retire_request(w, tag);
 	atomic_fetch_sub(&q->announced, 1);
 }
