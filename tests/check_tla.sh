@@ -37,7 +37,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 run_tlc() {
 	deadlock=-deadlock
 	head -n 1 "$2/MC_$1.cfg" | grep -q 'check-deadlock' && deadlock=
-	(cd "$2" && java -XX:+UseParallelGC -Xss16m -cp "$TLA2TOOLS_JAR" tlc2.TLC \
+	(cd "$2" && java -XX:+UseParallelGC -Xss16m -Djava.io.tmpdir="$2" -cp "$TLA2TOOLS_JAR" tlc2.TLC \
 		-workers "${TLC_WORKERS:-auto}" $deadlock -cleanup -metadir "$2/meta" \
 		-config "MC_$1.cfg" "$1.tla") >"$3" 2>&1
 }
