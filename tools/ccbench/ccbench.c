@@ -1288,6 +1288,21 @@ static long read_sysfs_long(const char *path, long fallback)
 	return v;
 }
 
+/* The physical core of cpu: package << 20 | core id, from sysfs (the CPU
+ * number itself when sysfs does not say). */
+static long cpu_core(int cpu)
+{
+	char path[128];
+	long pkg, core;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
+		 cpu);
+	pkg = read_sysfs_long(path, 0);
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
+	core = read_sysfs_long(path, cpu);
+	return (pkg << 20) | (core & 0xfffff);
+}
+
 static int cpu_node(int cpu)
 {
 #ifdef HAVE_LIBNUMA
@@ -1329,18 +1344,9 @@ static void scatter_order(struct cb_options *o)
 	unsigned i, j;
 
 	for (i = 0; i < cb_ncpus; i++) {
-		char path[128];
-		long pkg, core;
-
 		pl[i].cpu = cb_cpus[i];
 		pl[i].node = cpu_node(cb_cpus[i]);
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
-			 cb_cpus[i]);
-		pkg = read_sysfs_long(path, 0);
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id",
-			 cb_cpus[i]);
-		core = read_sysfs_long(path, cb_cpus[i]);
-		pl[i].core = (pkg << 20) | (core & 0xfffff);
+		pl[i].core = cpu_core(cb_cpus[i]);
 	}
 	for (i = 0; i < cb_ncpus; i++) {
 		int smt = 0, rank = 0;
@@ -1483,32 +1489,19 @@ static void print_topology(void)
 {
 	char cpus[256];
 	unsigned i, cores = 0, j;
+	long *core = xcalloc(cb_ncpus, sizeof(*core));
 
 	format_cpu_list(cpus, sizeof(cpus));
 	printf("cpus: %ld online, %u allowed (%s)\n", cb_online_cpus, cb_ncpus, cpus);
 	for (i = 0; i < cb_ncpus; i++) {
-		char path[128];
-		long core, pkg, ci, pi;
 		bool seen = false;
 
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id",
-			 cb_cpus[i]);
-		core = read_sysfs_long(path, cb_cpus[i]);
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
-			 cb_cpus[i]);
-		pkg = read_sysfs_long(path, 0);
-		for (j = 0; j < i && !seen; j++) {
-			snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id",
-				 cb_cpus[j]);
-			ci = read_sysfs_long(path, cb_cpus[j]);
-			snprintf(path, sizeof(path),
-				 "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
-				 cb_cpus[j]);
-			pi = read_sysfs_long(path, 0);
-			seen = ci == core && pi == pkg;
-		}
+		core[i] = cpu_core(cb_cpus[i]);
+		for (j = 0; j < i && !seen; j++)
+			seen = core[j] == core[i];
 		cores += !seen;
 	}
+	free(core);
 	printf("cores: %u (allowed CPUs on distinct cores), %s\n", cores,
 	       cores < cb_ncpus ? "SMT siblings present" : "no SMT siblings among the allowed CPUs");
 #ifdef HAVE_LIBNUMA
@@ -2748,6 +2741,13 @@ static void json_num(double v)
 	printf("%.6g", isfinite(v) ? v : 0.0);
 }
 
+/* text (a separator and a key), then the number v. */
+static void json_after(const char *text, double v)
+{
+	fputs(text, stdout);
+	json_num(v);
+}
+
 static bool cb_json_first_row = true;
 
 static void print_json_header(const struct cb_options *o)
@@ -2765,8 +2765,7 @@ static void print_json_header(const struct cb_options *o)
 	json_str(cpus);
 	printf(", \"pin\": \"%s\", \"numa\": ", pin_name(o));
 	json_str(numa_name(o, numa, sizeof(numa)));
-	printf(", \"duration\": ");
-	json_num(o->duration);
+	json_after(", \"duration\": ", o->duration);
 	printf(", \"ops\": %" PRIu64 ", \"warmup\": ", o->ops);
 	json_num(o->warmup);
 	printf(", \"repeat\": %u, \"capacity\": %zu, \"prefill\": %" PRIu64
@@ -2794,26 +2793,16 @@ static void print_json_row(const struct cb_options *o, const struct cb_row *r)
 	printf(", \"threads\": %u, \"repeat\": %u, \"ops_per_sec\": {\"median\": ", r->threads,
 	       r->repeat);
 	json_num(r->median);
-	printf(", \"min\": ");
-	json_num(r->min);
-	printf(", \"max\": ");
-	json_num(r->max);
-	printf("}, \"cv\": ");
-	json_num(r->cv);
-	printf(", \"ns_per_op\": ");
-	json_num(r->ns_per_op);
-	printf(", \"duration\": ");
-	json_num(r->elapsed);
-	printf(", \"thread_ops_per_sec\": {\"min\": ");
-	json_num(r->thread_min);
-	printf(", \"max\": ");
-	json_num(r->thread_max);
-	printf("}, \"latency_ns\": {\"p50\": ");
-	json_num(r->lat.p50);
-	printf(", \"p99\": ");
-	json_num(r->lat.p99);
-	printf(", \"p999\": ");
-	json_num(r->lat.p999);
+	json_after(", \"min\": ", r->min);
+	json_after(", \"max\": ", r->max);
+	json_after("}, \"cv\": ", r->cv);
+	json_after(", \"ns_per_op\": ", r->ns_per_op);
+	json_after(", \"duration\": ", r->elapsed);
+	json_after(", \"thread_ops_per_sec\": {\"min\": ", r->thread_min);
+	json_after(", \"max\": ", r->thread_max);
+	json_after("}, \"latency_ns\": {\"p50\": ", r->lat.p50);
+	json_after(", \"p99\": ", r->lat.p99);
+	json_after(", \"p999\": ", r->lat.p999);
 	printf(", \"samples\": %" PRIu64 "}, \"peak_rss_kb\": %" PRIu64 ", \"smr\": {\"retired\": %"
 	       PRIu64 ", \"freed\": %" PRIu64 ", \"pending\": %" PRIu64 "}, \"verified\": \"%s\", "
 	       "\"prefill\": %" PRIu64, r->lat.samples, r->peak_rss_kb, r->smr_retired, r->smr_freed,
@@ -2825,14 +2814,10 @@ static void print_json_row(const struct cb_options *o, const struct cb_row *r)
 		char dist[32];
 
 		format_dist(o, dist, sizeof(dist));
-		printf(", \"map\": {\"get_pct\": ");
-		json_num(r->w->mix[CB_OP_GET]);
-		printf(", \"put_pct\": ");
-		json_num(r->w->mix[CB_OP_PUT]);
-		printf(", \"remove_pct\": ");
-		json_num(r->w->mix[CB_OP_REMOVE]);
-		printf(", \"scan_pct\": ");
-		json_num(r->w->mix[CB_OP_SCAN]);
+		json_after(", \"map\": {\"get_pct\": ", r->w->mix[CB_OP_GET]);
+		json_after(", \"put_pct\": ", r->w->mix[CB_OP_PUT]);
+		json_after(", \"remove_pct\": ", r->w->mix[CB_OP_REMOVE]);
+		json_after(", \"scan_pct\": ", r->w->mix[CB_OP_SCAN]);
 		printf(", \"key_range\": %" PRIu64 ", \"dist\": ", o->key_range);
 		json_str(dist);
 		printf(", \"range_len\": %" PRIu64 "}", o->range_len);
