@@ -64,7 +64,7 @@ static void target_init(struct target *t, int i, bool with_sets,
 	memset(t, 0, sizeof *t);
 	t->kind_name = kinds[i / (NCOUNTS * per)].name;
 	t->kind = kinds[i / (NCOUNTS * per)].kind;
-	t->nthreads = thread_counts[(i / per) % NCOUNTS];
+	t->nthreads = tu_threads(thread_counts[(i / per) % NCOUNTS], MAX_THREADS, (unsigned)i);
 	t->is_set = with_sets && i % 2;
 	if (base) {
 		o = *base;

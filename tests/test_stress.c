@@ -251,7 +251,7 @@ static uint64_t slowdown(const struct variant *v)
 START_TEST(queue_producer_consumer)
 {
 	int v = _i / NCOUNTS;
-	unsigned t = thread_counts[_i % NCOUNTS];
+	unsigned t = tu_threads(thread_counts[_i % NCOUNTS], MAX_THREADS, (unsigned)_i);
 
 	run(&queue_variants[v], t, false, tu_scaled(400000 / t) / slowdown(&queue_variants[v]));
 }
@@ -260,7 +260,7 @@ END_TEST
 START_TEST(queue_pairs)
 {
 	int v = _i / NCOUNTS;
-	unsigned t = thread_counts[_i % NCOUNTS];
+	unsigned t = tu_threads(thread_counts[_i % NCOUNTS], MAX_THREADS, (unsigned)_i);
 
 	run(&queue_variants[v], t, true, tu_scaled(200000 / t) / slowdown(&queue_variants[v]));
 }
@@ -269,7 +269,7 @@ END_TEST
 START_TEST(stack_producer_consumer)
 {
 	int v = _i / NCOUNTS;
-	unsigned t = thread_counts[_i % NCOUNTS];
+	unsigned t = tu_threads(thread_counts[_i % NCOUNTS], MAX_THREADS, (unsigned)_i);
 
 	run(&stack_variants[v], t, false, tu_scaled(400000 / t));
 }
@@ -278,7 +278,7 @@ END_TEST
 START_TEST(stack_pairs)
 {
 	int v = _i / NCOUNTS;
-	unsigned t = thread_counts[_i % NCOUNTS];
+	unsigned t = tu_threads(thread_counts[_i % NCOUNTS], MAX_THREADS, (unsigned)_i);
 
 	run(&stack_variants[v], t, true, tu_scaled(200000 / t));
 }

@@ -23,14 +23,65 @@ uint64_t tu_scaled(uint64_t base)
 	return v < 1 ? 1 : (uint64_t)v;
 }
 
+static bool env_flag(const char *name)
+{
+	const char *s = getenv(name);
+
+	return s && *s && strcmp(s, "0") != 0;
+}
+
+unsigned tu_threads(unsigned nominal, unsigned max, unsigned salt)
+{
+	const char *s = getenv("CONCOLL_TEST_RANDOM_THREADS");
+	uint64_t seed, r;
+	unsigned n;
+
+	if (!s || !*s || max < 2)
+		return nominal;
+	seed = strtoull(s, NULL, 0);
+	r = tu_mix(seed ^ tu_mix(((uint64_t)nominal << 32) | salt));
+	n = 2 + (unsigned)(r % (max - 1));
+	fprintf(stderr, "CONCOLL_TEST_RANDOM_THREADS=%s: %u threads in place of %u\n", s, n, nominal);
+	return n;
+}
+
+/* CPU k (round robin) of the set this process may run on; false when the
+ * set cannot be read. */
+static bool nth_allowed_cpu(unsigned k, cpu_set_t *out)
+{
+	cpu_set_t all;
+	int cpu, count, seen = 0;
+
+	if (sched_getaffinity(0, sizeof all, &all) != 0 || (count = CPU_COUNT(&all)) == 0)
+		return false;
+	k %= (unsigned)count;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (CPU_ISSET(cpu, &all) && seen++ == (int)k) {
+			CPU_ZERO(out);
+			CPU_SET(cpu, out);
+			return true;
+		}
+	}
+	return false;
+}
+
 void tu_run_threads(unsigned n, void *(*fn)(void *), void *args, size_t arg_size)
 {
 	pthread_t *t = calloc(n, sizeof *t);
+	bool pin = env_flag("CONCOLL_TEST_PIN");
 	unsigned i;
 
 	ck_assert_ptr_nonnull(t);
-	for (i = 0; i < n; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, fn, (char *)args + i * arg_size), 0);
+	for (i = 0; i < n; i++) {
+		pthread_attr_t attr;
+		cpu_set_t one;
+
+		ck_assert_int_eq(pthread_attr_init(&attr), 0);
+		if (pin && nth_allowed_cpu(i, &one))
+			ck_assert_int_eq(pthread_attr_setaffinity_np(&attr, sizeof one, &one), 0);
+		ck_assert_int_eq(pthread_create(&t[i], &attr, fn, (char *)args + i * arg_size), 0);
+		pthread_attr_destroy(&attr);
+	}
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
 	free(t);

@@ -14,8 +14,17 @@
  * multiplies operation counts.  Returns max(1, base * scale). */
 uint64_t tu_scaled(uint64_t base);
 
-/* Run fn(i, arg) on n threads started together; joins them all. */
+/* Run fn(i, arg) on n threads started together; joins them all.  With
+ * CONCOLL_TEST_PIN=1 (check-long) thread i is pinned to the i-th CPU of
+ * the process's affinity set, round robin. */
 void tu_run_threads(unsigned n, void *(*fn)(void *), void *args, size_t arg_size);
+
+/* The thread count a stress test runs with in place of its nominal one.
+ * Normally `nominal`; with CONCOLL_TEST_RANDOM_THREADS=SEED (check-long)
+ * a count drawn from [2, max], a function of the seed, the nominal count
+ * and `salt` (the loop test's index), written to stderr so that a failure
+ * can be rerun. */
+unsigned tu_threads(unsigned nominal, unsigned max, unsigned salt);
 
 /* A start line for threads of one round. */
 struct tu_gate {
