@@ -46,6 +46,8 @@ typedef struct {
 
 extern PyModuleDef ccpy_module;
 
+PyMODINIT_FUNC PyInit__concoll(void);
+
 /* The module state of a heap type created by this module (or of a
  * subclass of one), or NULL with an exception. */
 ccpy_state *ccpy_state_of(PyTypeObject *type);
