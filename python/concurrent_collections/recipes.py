@@ -108,18 +108,11 @@ class _ItemsView(_abc.ItemsView):
         return v is value or v == value
 
 
-class _RangeView(_abc.Mapping):
-    """A live range of a BoundedSkipListMap (head_map, tail_map, sub_map).
+class _CellReader:
+    """The read side shared by the map and its range views: self._map maps
+    each key to its _Cell."""
 
-    Read-only, like the range views of SkipListMap that it wraps: it shows
-    the entries of the map whose keys are in the range, as they are when it
-    is read.
-    """
-
-    __slots__ = ("_map",)
-
-    def __init__(self, view):
-        self._map = view
+    __slots__ = ()
 
     def __getitem__(self, key):
         cell = self._map.get(key)
@@ -149,6 +142,20 @@ class _RangeView(_abc.Mapping):
     def items(self):
         return _ItemsView(self)
 
+
+class _RangeView(_CellReader, _abc.Mapping):
+    """A live range of a BoundedSkipListMap (head_map, tail_map, sub_map).
+
+    Read-only, like the range views of SkipListMap that it wraps: it shows
+    the entries of the map whose keys are in the range, as they are when it
+    is read.
+    """
+
+    __slots__ = ("_map",)
+
+    def __init__(self, view):
+        self._map = view
+
     def __eq__(self, other):
         if not isinstance(other, _abc.Mapping):
             return NotImplemented
@@ -169,7 +176,7 @@ def _rebuild(cls, maxlen, items, key, backend, policy, on_evict):
     return self
 
 
-class BoundedSkipListMap(_abc.MutableMapping):
+class BoundedSkipListMap(_CellReader, _abc.MutableMapping):
     """BoundedSkipListMap(maxlen, items=None, /, *, key=None, backend="auto",
     policy="reject", on_evict=None)
 
@@ -426,34 +433,6 @@ class BoundedSkipListMap(_abc.MutableMapping):
                 self._take(cell)
 
     # -- lookup and iteration -----------------------------------------------
-
-    def __getitem__(self, key):
-        cell = self._map.get(key)
-        if cell is None:
-            raise KeyError(key)
-        return cell.value
-
-    def get(self, key, default=None):
-        cell = self._map.get(key)
-        return default if cell is None else cell.value
-
-    def __contains__(self, key):
-        return key in self._map
-
-    def __len__(self):
-        return len(self._map)
-
-    def __iter__(self):
-        return iter(self._map)
-
-    def __reversed__(self):
-        return reversed(self._map)
-
-    def values(self):
-        return _ValuesView(self)
-
-    def items(self):
-        return _ItemsView(self)
 
     # -- navigation ---------------------------------------------------------
 

@@ -35,6 +35,9 @@ PyObject *ccpy_frozen_wrap(PyTypeObject *type, concoll_frozen_t *f, PyObject *ke
 /* _register_frozen(map_cls, set_cls) (a module function). */
 PyObject *ccpy_register_frozen(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
+/* Parse _irange(lo, hi, flags, mode): 0, or -1 with an exception. */
+int ccpy_irange_args(PyObject *const *args, Py_ssize_t nargs, unsigned *flags, int *mode);
+
 /* Range flags of the binding's _irange methods. */
 enum { CCPY_IT_KEYS = 0, CCPY_IT_VALUES = 1, CCPY_IT_ITEMS = 2 };
 

@@ -427,24 +427,11 @@ static PyObject *frozen_irange(PyObject *op, PyObject *const *args, Py_ssize_t n
 {
 	CFrozenObject *self = (CFrozenObject *)op;
 	size_t n = concoll_frozen_size(self->frozen), from = 0, to = n, i;
-	unsigned long flags;
-	long mode;
-	int rc;
+	unsigned flags;
+	int mode, rc;
 
-	if (nargs != 4) {
-		PyErr_SetString(PyExc_TypeError, "_irange expects (lo, hi, flags, mode)");
+	if (ccpy_irange_args(args, nargs, &flags, &mode) < 0)
 		return NULL;
-	}
-	flags = PyLong_AsUnsignedLong(args[2]);
-	if (flags == (unsigned long)-1 && PyErr_Occurred())
-		return NULL;
-	mode = PyLong_AsLong(args[3]);
-	if (mode == -1 && PyErr_Occurred())
-		return NULL;
-	if (flags & ~0x1fUL || mode < 0 || mode > 2) {
-		PyErr_SetString(PyExc_ValueError, "_irange: bad flags or mode");
-		return NULL;
-	}
 	if (flags & CONCOLL_RANGE_LO) {
 		rc = find(self, (flags & CONCOLL_RANGE_LO_EXCL) ? CONCOLL_NAV_HIGHER : CONCOLL_NAV_CEILING,
 		          args[0], false, &i);
@@ -461,7 +448,7 @@ static PyObject *frozen_irange(PyObject *op, PyObject *const *args, Py_ssize_t n
 	}
 	if (to < from)
 		to = from;
-	return fiter_new(self, from, to, (flags & CONCOLL_RANGE_DESC) != 0, (int)mode);
+	return fiter_new(self, from, to, (flags & CONCOLL_RANGE_DESC) != 0, mode);
 }
 
 /* ---- equality and hash --------------------------------------------------------- */

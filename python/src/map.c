@@ -865,26 +865,38 @@ static PyObject *cmap_reversed(PyObject *op, PyObject *unused)
 /* _irange(lo, hi, flags, mode): flags are CONCOLL_RANGE_* (LO, LO_EXCL, HI,
  * HI_EXCL, DESC); mode 0 keys, 1 values, 2 items.  The Python layer builds
  * irange() and the range views on it. */
-static PyObject *cmap_irange(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
+int ccpy_irange_args(PyObject *const *args, Py_ssize_t nargs, unsigned *flags, int *mode)
 {
-	unsigned long flags;
-	long mode;
+	unsigned long f;
+	long md;
 
 	if (nargs != 4) {
 		PyErr_SetString(PyExc_TypeError, "_irange expects (lo, hi, flags, mode)");
-		return NULL;
+		return -1;
 	}
-	flags = PyLong_AsUnsignedLong(args[2]);
-	if (flags == (unsigned long)-1 && PyErr_Occurred())
-		return NULL;
-	mode = PyLong_AsLong(args[3]);
-	if (mode == -1 && PyErr_Occurred())
-		return NULL;
-	if (flags & ~0x1fUL || mode < 0 || mode > 2) {
+	f = PyLong_AsUnsignedLong(args[2]);
+	if (f == (unsigned long)-1 && PyErr_Occurred())
+		return -1;
+	md = PyLong_AsLong(args[3]);
+	if (md == -1 && PyErr_Occurred())
+		return -1;
+	if (f & ~0x1fUL || md < 0 || md > 2) {
 		PyErr_SetString(PyExc_ValueError, "_irange: bad flags or mode");
-		return NULL;
+		return -1;
 	}
-	return iter_new((CMapObject *)op, args[0], args[1], (unsigned)flags, (int)mode);
+	*flags = (unsigned)f;
+	*mode = (int)md;
+	return 0;
+}
+
+static PyObject *cmap_irange(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
+{
+	unsigned flags;
+	int mode;
+
+	if (ccpy_irange_args(args, nargs, &flags, &mode) < 0)
+		return NULL;
+	return iter_new((CMapObject *)op, args[0], args[1], flags, mode);
 }
 
 /* ---- snapshots, properties ---------------------------------------------------------- */
