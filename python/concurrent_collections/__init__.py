@@ -52,6 +52,20 @@ def _check_key_picklable(obj):
                         f"cannot be pickled ({e})") from e
 
 
+_MISSING = object()
+
+
+def _mapping_eq(a, b):
+    """Mapping equality without hashing the keys (they may be unhashable)."""
+    if len(a) != len(b):
+        return False
+    for k, v in a.items():
+        ov = b.get(k, _MISSING)
+        if ov is _MISSING or not (ov is v or ov == v):
+            return False
+    return True
+
+
 def _rebuild(cls, contents, key, backend):
     if backend is None:
         return cls(contents, key=key)
@@ -128,21 +142,14 @@ class _MapMixin(_OrderedMixin):
         # Mapping.__eq__ builds dicts: it would need hashable keys
         if not isinstance(other, _Mapping):
             return NotImplemented
-        if len(self) != len(other):
-            return False
         if isinstance(other, _MapMixin) and other.key is self.key:
+            if len(self) != len(other):
+                return False
             for (k, v), (ok, ov) in zip(self.items(), other.items()):
                 if not (k is ok or k == ok) or not (v is ov or v == ov):
                     return False
             return True
-        for k, v in self.items():
-            try:
-                ov = other[k]
-            except KeyError:
-                return False
-            if not (ov is v or ov == v):
-                return False
-        return True
+        return _mapping_eq(self, other)
 
     __hash__ = None
 

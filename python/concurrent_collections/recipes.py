@@ -22,6 +22,7 @@ import threading as _threading
 import time as _time
 
 from . import SkipListMap as _SkipListMap
+from . import _mapping_eq
 
 __all__ = ["BoundedSkipListMap", "MapFull"]
 
@@ -61,17 +62,6 @@ class _Cell:
     def __init__(self, value):
         self.value = value
         self.dead = False
-
-
-def _mapping_eq(a, b):
-    """Mapping equality without hashing the keys (they may be unhashable)."""
-    if len(a) != len(b):
-        return False
-    for key, value in a.items():
-        other = b.get(key, _MISSING)
-        if other is _MISSING or not (other is value or other == value):
-            return False
-    return True
 
 
 class _ValuesView(_abc.ValuesView):
@@ -142,6 +132,13 @@ class _CellReader:
     def items(self):
         return _ItemsView(self)
 
+    def __eq__(self, other):
+        if not isinstance(other, _abc.Mapping):
+            return NotImplemented
+        return _mapping_eq(self, other)
+
+    __hash__ = None
+
 
 class _RangeView(_CellReader, _abc.Mapping):
     """A live range of a BoundedSkipListMap (head_map, tail_map, sub_map).
@@ -155,13 +152,6 @@ class _RangeView(_CellReader, _abc.Mapping):
 
     def __init__(self, view):
         self._map = view
-
-    def __eq__(self, other):
-        if not isinstance(other, _abc.Mapping):
-            return NotImplemented
-        return _mapping_eq(self, other)
-
-    __hash__ = None
 
     @_reprlib.recursive_repr()
     def __repr__(self):
@@ -526,13 +516,6 @@ class BoundedSkipListMap(_CellReader, _abc.MutableMapping):
                                 f"cannot be pickled ({exc})") from exc
         return (_rebuild, (self.__class__, self._maxlen, list(self.items()), self._map.key,
                            self._map.backend, self._policy, self._on_evict))
-
-    def __eq__(self, other):
-        if not isinstance(other, _abc.Mapping):
-            return NotImplemented
-        return _mapping_eq(self, other)
-
-    __hash__ = None
 
     @_reprlib.recursive_repr()
     def __repr__(self):

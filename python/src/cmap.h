@@ -20,7 +20,6 @@ typedef struct {
 	PyObject_HEAD
 	concoll_frozen_t *frozen;
 	PyObject *keyfunc;
-	Py_hash_t hash; /* -1: not computed yet */
 	PyObject *weakreflist;
 } CFrozenObject;
 

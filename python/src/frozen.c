@@ -30,7 +30,6 @@ PyObject *ccpy_frozen_wrap(PyTypeObject *type, concoll_frozen_t *f, PyObject *ke
 	}
 	self->frozen = f;
 	self->keyfunc = Py_XNewRef(keyfunc);
-	self->hash = -1;
 	return (PyObject *)self;
 }
 
@@ -453,6 +452,7 @@ static PyObject *frozen_irange(PyObject *op, PyObject *const *args, Py_ssize_t n
 
 /* ---- equality and hash --------------------------------------------------------- */
 
+/* The library computes the hash once and caches it. */
 static Py_hash_t frozen_hash(PyObject *op)
 {
 	CFrozenObject *self = (CFrozenObject *)op;
@@ -460,8 +460,6 @@ static Py_hash_t frozen_hash(PyObject *op)
 	Py_hash_t r;
 	int rc;
 
-	if (self->hash != -1)
-		return self->hash;
 	if (!self->frozen) {
 		raise_cleared();
 		return -1;
@@ -472,10 +470,7 @@ static Py_hash_t frozen_hash(PyObject *op)
 		return -1;
 	}
 	r = (Py_hash_t)(h ^ (h >> 32));
-	if (r == -1)
-		r = -2;
-	self->hash = r; /* a benign race: every thread computes the same value */
-	return r;
+	return r == -1 ? -2 : r;
 }
 
 static PyObject *frozen_richcompare(PyObject *a, PyObject *b, int op)

@@ -648,12 +648,15 @@ static int fetch_visit(void *key, void *value, void *ctx)
 		f->err = 1;
 		return -ENOMEM;
 	}
-	Py_XSETREF(it->last, ccpy_is_imm(key) ? Py_NewRef(k)
-	                                       : Py_NewRef(((struct ccpy_key *)key)->sort));
 	it->keys[it->n] = k;
 	it->values[it->n] = Py_XNewRef((PyObject *)value);
-	it->n++;
-	return it->n >= f->cap ? 1 : 0;
+	if (++it->n < f->cap)
+		return 0;
+	/* The batch is full: the next one resumes after this key (a range
+	 * that ends before the batch fills ends the iteration). */
+	Py_XSETREF(it->last, ccpy_is_imm(key) ? Py_NewRef(k)
+	                                       : Py_NewRef(((struct ccpy_key *)key)->sort));
+	return 1;
 }
 
 static void iter_drop_buffer(CIterObject *it)
@@ -718,7 +721,7 @@ static int iter_fetch(CIterObject *it)
 	if (PyErr_Occurred())
 		PyErr_Clear();
 	if (rc == 0)
-		it->done = it->n < f.cap; /* the range ended before the batch filled */
+		it->done = true; /* the range ended before the batch filled */
 	return 0;
 }
 

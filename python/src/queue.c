@@ -30,7 +30,7 @@
  * enter the slow path, which detaches from the interpreter and sleeps on a
  * per-object condition variable in slices of at most 50 ms, re-attaching
  * between slices to check its deadline and run PyErr_CheckSignals() (so
- * Ctrl-C interrupts a blocked get in the main thread).  See wait_pop() for
+ * Ctrl-C interrupts a blocked get in the main thread).  See wait_slice() for
  * the protocol and why no wake-up is lost; the price on the fast path is a
  * sequentially consistent fence and a load after a successful push (and,
  * for bounded queues only, after a successful pop).
@@ -63,11 +63,10 @@ typedef struct {
 		concoll_stack_t *s;
 	};
 	bool is_stack;
-	bool bounded;       /* put can find it full */
 	bool sync_ready;    /* mu and the condition variables are initialized */
-	Py_ssize_t maxsize; /* the capacity of a bounded queue, 0 otherwise */
+	Py_ssize_t maxsize; /* the capacity of a bounded queue (put can find it full), 0 otherwise */
 	PyObject *weakreflist;
-	/* Threads inside wait_pop() / wait_push(). */
+	/* Threads inside wait_slice(), getting / putting. */
 	atomic_uint get_waiters;
 	atomic_uint put_waiters;
 	pthread_mutex_t mu;
@@ -167,50 +166,34 @@ static inline void notify_getters(CCQueueObject *self)
 /* After a successful pop; only bounded queues have put waiters. */
 static inline void notify_putters(CCQueueObject *self)
 {
-	if (self->bounded)
+	if (self->maxsize > 0)
 		notify(self, &self->put_waiters, &self->not_full);
 }
 
-/* One slice of a blocked get, detached: pop until an item comes or until
- * `until` (CLOCK_MONOTONIC) has passed.  0 with *item, -EAGAIN, or another
- * negative errno value from the library. */
-static int wait_pop(CCQueueObject *self, void **item, const struct timespec *until)
+/* One slice of a blocked get (push false) or of a blocked put on a full
+ * bounded queue (push true), detached: try until it succeeds or `until`
+ * (CLOCK_MONOTONIC) has passed.  0 (a pop stores *item), -EAGAIN, or
+ * another negative errno value from the library.  G1..G5 name the steps
+ * of a get in the protocol above; a put's are symmetric. */
+static int wait_slice(CCQueueObject *self, bool push, void **item, const struct timespec *until)
 {
+	atomic_uint *waiters = push ? &self->put_waiters : &self->get_waiters;
+	pthread_cond_t *cond = push ? &self->not_full : &self->not_empty;
 	bool timed_out = false;
 	int rc;
 
-	atomic_fetch_add_explicit(&self->get_waiters, 1, memory_order_seq_cst); /* G1 */
-	atomic_thread_fence(memory_order_seq_cst);                              /* G2 */
-	pthread_mutex_lock(&self->mu);                                          /* G3 */
+	atomic_fetch_add_explicit(waiters, 1, memory_order_seq_cst); /* G1 */
+	atomic_thread_fence(memory_order_seq_cst);                   /* G2 */
+	pthread_mutex_lock(&self->mu);                               /* G3 */
 	for (;;) {
-		rc = obj_pop(self, item); /* G4 */
+		rc = push ? obj_push(self, *item) : obj_pop(self, item); /* G4 */
 		if (rc != -EAGAIN || timed_out)
 			break;
 		/* G5; any error other than a wake-up ends the slice. */
-		timed_out = pthread_cond_timedwait(&self->not_empty, &self->mu, until) != 0;
+		timed_out = pthread_cond_timedwait(cond, &self->mu, until) != 0;
 	}
 	pthread_mutex_unlock(&self->mu);
-	atomic_fetch_sub_explicit(&self->get_waiters, 1, memory_order_seq_cst);
-	return rc;
-}
-
-/* One slice of a blocked put on a full bounded queue (symmetric). */
-static int wait_push(CCQueueObject *self, void *item, const struct timespec *until)
-{
-	bool timed_out = false;
-	int rc;
-
-	atomic_fetch_add_explicit(&self->put_waiters, 1, memory_order_seq_cst);
-	atomic_thread_fence(memory_order_seq_cst);
-	pthread_mutex_lock(&self->mu);
-	for (;;) {
-		rc = obj_push(self, item);
-		if (rc != -EAGAIN || timed_out)
-			break;
-		timed_out = pthread_cond_timedwait(&self->not_full, &self->mu, until) != 0;
-	}
-	pthread_mutex_unlock(&self->mu);
-	atomic_fetch_sub_explicit(&self->put_waiters, 1, memory_order_seq_cst);
+	atomic_fetch_sub_explicit(waiters, 1, memory_order_seq_cst);
 	return rc;
 }
 
@@ -293,7 +276,7 @@ static PyObject *get_slow(CCQueueObject *self, double timeout)
 	deadline_init(&d, timeout);
 	while (next_slice(&d, &until)) {
 		Py_BEGIN_ALLOW_THREADS
-		rc = wait_pop(self, &item, &until);
+		rc = wait_slice(self, false, &item, &until);
 		if (rc == 0)
 			notify_putters(self);
 		Py_END_ALLOW_THREADS
@@ -327,6 +310,7 @@ static PyObject *put_slow(CCQueueObject *self, PyObject *item, double timeout)
 {
 	deadline_t d;
 	struct timespec until;
+	void *word = item;
 	int rc;
 
 	if (timeout == 0)
@@ -334,7 +318,7 @@ static PyObject *put_slow(CCQueueObject *self, PyObject *item, double timeout)
 	deadline_init(&d, timeout);
 	while (next_slice(&d, &until)) {
 		Py_BEGIN_ALLOW_THREADS
-		rc = wait_push(self, item, &until);
+		rc = wait_slice(self, true, &word, &until);
 		if (rc == 0)
 			notify_getters(self);
 		Py_END_ALLOW_THREADS
@@ -533,7 +517,7 @@ static PyObject *q_empty(CCQueueObject *self, PyObject *unused)
 static PyObject *q_full(CCQueueObject *self, PyObject *unused)
 {
 	(void)unused;
-	return PyBool_FromLong(self->bounded && q_len(self) >= self->maxsize);
+	return PyBool_FromLong(self->maxsize > 0 && q_len(self) >= self->maxsize);
 }
 
 static PyObject *q_get_maxsize(CCQueueObject *self, void *closure)
@@ -663,8 +647,7 @@ static PyObject *queue_create(PyTypeObject *type, int kind, size_t capacity)
 		return ccpy_raise(-err);
 	}
 	cap = concoll_queue_capacity(self->q);
-	self->bounded = cap != SIZE_MAX;
-	self->maxsize = self->bounded ? (Py_ssize_t)cap : 0;
+	self->maxsize = cap != SIZE_MAX ? (Py_ssize_t)cap : 0;
 	return (PyObject *)self;
 }
 
